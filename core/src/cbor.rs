@@ -1,0 +1,1096 @@
+//! A small, strict, heap-free CBOR (RFC 8949) codec.
+//!
+//! * [`Encoder`] writes RFC 8949 §4.2.1 *core deterministic* encoding: every head in its
+//!   shortest form, definite lengths only, floats in their shortest exact form. Map keys must be
+//!   emitted in the order of their encoded bytes by the caller (every map this crate writes has
+//!   a fixed, pre-sorted key order; the strict validator checks it in tests).
+//! * Writers are *sticky*: a [`SliceWriter`] that runs out of room stops copying but keeps
+//!   counting, and [`SliceWriter::finish`] reports [`Error::BufferTooSmall`] with the exact size
+//!   needed. A [`SizeCounter`] runs the very same encoding code without a buffer, so size queries
+//!   are exact by construction.
+//! * [`validate`] checks that an input is exactly one well-formed, valid data item: UTF-8 text,
+//!   no duplicate map keys (compared by value for integer and string keys, so `0x01` and
+//!   `0x18 0x01` collide), nesting at most [`MAX_DEPTH`], maps of at most [`MAX_MAP_ENTRIES`]
+//!   entries, declared lengths never trusted beyond the input, no indefinite lengths, and in
+//!   [`Mode::Strict`] the deterministic encoding rules as well.
+//! * [`Decoder`] reads typed items and returns byte and text strings borrowed from the input.
+//!
+//! Indefinite-length items are refused ([`Error::IndefiniteLength`]) because a zero-copy reader
+//! cannot hand out a chunked string as one slice, and because nothing in COSE or EAT needs them.
+
+use crate::error::{Error, Result};
+
+/// Maximum nesting depth of arrays, maps and tags accepted by [`validate`] and [`Decoder::skip`].
+///
+/// A top-level item is at depth 1; each array, map or tag adds one for its content. EAT claims
+/// sets with nested submodules and measurement arrays stay well below this bound.
+pub const MAX_DEPTH: usize = 16;
+
+/// Maximum number of entries in one map accepted by [`validate`].
+///
+/// Bounds the worst-case cost of duplicate-key detection (quadratic in the entries of a map
+/// whose keys are not in deterministic order) without any heap.
+pub const MAX_MAP_ENTRIES: usize = 256;
+
+/// CBOR major types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Major {
+    /// Major type 0: unsigned integer.
+    Unsigned,
+    /// Major type 1: negative integer.
+    Negative,
+    /// Major type 2: byte string.
+    Bytes,
+    /// Major type 3: text string.
+    Text,
+    /// Major type 4: array.
+    Array,
+    /// Major type 5: map.
+    Map,
+    /// Major type 6: tag.
+    Tag,
+    /// Major type 7: simple values and floats.
+    Simple,
+}
+
+impl Major {
+    const fn from_bits(bits: u8) -> Self {
+        match bits & 7 {
+            0 => Self::Unsigned,
+            1 => Self::Negative,
+            2 => Self::Bytes,
+            3 => Self::Text,
+            4 => Self::Array,
+            5 => Self::Map,
+            6 => Self::Tag,
+            _ => Self::Simple,
+        }
+    }
+
+    const fn bits(self) -> u8 {
+        match self {
+            Self::Unsigned => 0,
+            Self::Negative => 1,
+            Self::Bytes => 2,
+            Self::Text => 3,
+            Self::Array => 4,
+            Self::Map => 5,
+            Self::Tag => 6,
+            Self::Simple => 7,
+        }
+    }
+}
+
+/// Decoding modes of [`validate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Well-formed and valid CBOR, definite lengths, no duplicate keys.
+    #[default]
+    Lenient,
+    /// As `Lenient`, and the encoding must be RFC 8949 §4.2.1 core deterministic.
+    Strict,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writers
+// ---------------------------------------------------------------------------------------------
+
+/// A byte sink. Infallible by design: writers record overflow themselves (sticky errors).
+pub trait Write {
+    /// Appends `bytes`.
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl<W: Write + ?Sized> Write for &mut W {
+    fn write(&mut self, bytes: &[u8]) {
+        (**self).write(bytes);
+    }
+}
+
+/// Writes into a caller's buffer; on overflow it stops copying and keeps counting.
+#[derive(Debug)]
+pub struct SliceWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    overflow: bool,
+}
+
+impl<'a> SliceWriter<'a> {
+    /// A writer that fills `buf` from its start.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        Self {
+            buf,
+            len: 0,
+            overflow: false,
+        }
+    }
+
+    /// Bytes requested so far (written, or that would have been written).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing was requested yet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes written so far, or `None` after an overflow.
+    #[must_use]
+    pub fn written(&self) -> Option<&[u8]> {
+        if self.overflow {
+            None
+        } else {
+            self.buf.get(..self.len)
+        }
+    }
+
+    /// The number of bytes written, or [`Error::BufferTooSmall`] with the exact size needed.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] when the output did not fit, [`Error::LengthOverflow`] when the
+    /// requested size does not fit in `usize`.
+    pub fn finish(self) -> Result<usize> {
+        if self.len == usize::MAX {
+            Err(Error::LengthOverflow)
+        } else if self.overflow {
+            Err(Error::BufferTooSmall { needed: self.len })
+        } else {
+            Ok(self.len)
+        }
+    }
+}
+
+impl Write for SliceWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        if !self.overflow {
+            match self.buf.get_mut(self.len..end) {
+                Some(dst) => dst.copy_from_slice(bytes),
+                None => self.overflow = true,
+            }
+        }
+        self.len = end;
+    }
+}
+
+/// Counts bytes without storing them: the size-query mode of every encoder in the crate.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SizeCounter {
+    len: usize,
+}
+
+impl SizeCounter {
+    /// A counter at zero.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { len: 0 }
+    }
+
+    /// Bytes counted (saturating at `usize::MAX`).
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing was counted.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Write for SizeCounter {
+    fn write(&mut self, bytes: &[u8]) {
+        self.len = self.len.saturating_add(bytes.len());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoder
+// ---------------------------------------------------------------------------------------------
+
+/// A deterministic CBOR encoder over any [`Write`].
+#[derive(Debug)]
+pub struct Encoder<W> {
+    w: W,
+}
+
+impl<W: Write> Encoder<W> {
+    /// An encoder writing to `w`.
+    pub const fn new(w: W) -> Self {
+        Self { w }
+    }
+
+    /// The underlying writer.
+    pub fn into_inner(self) -> W {
+        self.w
+    }
+
+    /// A reference to the underlying writer.
+    pub const fn writer(&self) -> &W {
+        &self.w
+    }
+
+    /// Writes a head (major type and argument) in its shortest form.
+    pub fn head(&mut self, major: Major, arg: u64) -> &mut Self {
+        let mt = major.bits() << 5;
+        let be = arg.to_be_bytes();
+        match arg {
+            0..=23 => self.w.write(&[mt | be[7]]),
+            24..=0xff => self.w.write(&[mt | 24, be[7]]),
+            0x100..=0xffff => self.w.write(&[mt | 25, be[6], be[7]]),
+            0x1_0000..=0xffff_ffff => self.w.write(&[mt | 26, be[4], be[5], be[6], be[7]]),
+            _ => {
+                self.w.write(&[mt | 27]);
+                self.w.write(&be);
+            }
+        }
+        self
+    }
+
+    /// An unsigned integer.
+    pub fn uint(&mut self, v: u64) -> &mut Self {
+        self.head(Major::Unsigned, v)
+    }
+
+    /// A signed integer.
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        match u64::try_from(v) {
+            Ok(u) => self.head(Major::Unsigned, u),
+            // -1 - v for negative v, computed without overflow: !v == -1 - v.
+            Err(_) => self.head(Major::Negative, v.unsigned_abs().wrapping_sub(1)),
+        }
+    }
+
+    /// A byte string.
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        self.head(Major::Bytes, len_u64(b.len()));
+        self.w.write(b);
+        self
+    }
+
+    /// The head of a byte string of `len` bytes; the caller writes the content with [`Self::raw`].
+    pub fn bytes_header(&mut self, len: usize) -> &mut Self {
+        self.head(Major::Bytes, len_u64(len))
+    }
+
+    /// A text string.
+    pub fn text(&mut self, s: &str) -> &mut Self {
+        self.head(Major::Text, len_u64(s.len()));
+        self.w.write(s.as_bytes());
+        self
+    }
+
+    /// The head of an array of `len` items.
+    pub fn array(&mut self, len: usize) -> &mut Self {
+        self.head(Major::Array, len_u64(len))
+    }
+
+    /// The head of a map of `len` entries.
+    pub fn map(&mut self, len: usize) -> &mut Self {
+        self.head(Major::Map, len_u64(len))
+    }
+
+    /// A tag; the tagged item follows.
+    pub fn tag(&mut self, tag: u64) -> &mut Self {
+        self.head(Major::Tag, tag)
+    }
+
+    /// `true` or `false`.
+    pub fn bool(&mut self, v: bool) -> &mut Self {
+        self.w.write(&[if v { 0xf5 } else { 0xf4 }]);
+        self
+    }
+
+    /// `null`.
+    pub fn null(&mut self) -> &mut Self {
+        self.w.write(&[0xf6]);
+        self
+    }
+
+    /// A float in its shortest exact form (NaN is always written as `0xf9 0x7e00`).
+    pub fn float(&mut self, v: f64) -> &mut Self {
+        if v.is_nan() {
+            self.w.write(&[0xf9, 0x7e, 0x00]);
+        } else if let Some(single) = f64_to_f32_exact(v) {
+            match f32_to_f16_exact(single.to_bits()) {
+                Some(half) => {
+                    let b = half.to_be_bytes();
+                    self.w.write(&[0xf9, b[0], b[1]]);
+                }
+                None => {
+                    self.w.write(&[0xfa]);
+                    self.w.write(&single.to_be_bytes());
+                }
+            }
+        } else {
+            self.w.write(&[0xfb]);
+            self.w.write(&v.to_be_bytes());
+        }
+        self
+    }
+
+    /// Pre-encoded bytes, written as they are (the caller vouches for them).
+    pub fn raw(&mut self, encoded: &[u8]) -> &mut Self {
+        self.w.write(encoded);
+        self
+    }
+}
+
+/// usize -> u64 never loses information on the platforms Rust supports (pointers are at most 64
+/// bits); saturate rather than cast so that the claim is checked, not assumed.
+fn len_u64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+/// Exact size of `f(encoder)`: runs the same encoding code against a [`SizeCounter`].
+pub fn encoded_len(f: impl FnOnce(&mut Encoder<&mut SizeCounter>)) -> usize {
+    let mut counter = SizeCounter::new();
+    f(&mut Encoder::new(&mut counter));
+    counter.len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Float helpers
+// ---------------------------------------------------------------------------------------------
+
+/// `v` as an `f32` when the conversion is exact (same value, same sign of zero).
+#[allow(clippy::cast_possible_truncation)] // checked by the round trip below
+fn f64_to_f32_exact(v: f64) -> Option<f32> {
+    let single = v as f32;
+    (f64::from(single).to_bits() == v.to_bits()).then_some(single)
+}
+
+/// The IEEE 754 half-precision bits of the `f32` with bits `x`, when exact; `None` for NaN.
+fn f32_to_f16_exact(x: u32) -> Option<u16> {
+    let sign = u16::try_from((x >> 16) & 0x8000).ok()?;
+    let exp = (x >> 23) & 0xff;
+    let mant = x & 0x7f_ffff;
+    if exp == 0xff {
+        return (mant == 0).then_some(sign | 0x7c00);
+    }
+    if exp == 0 {
+        // Zero fits; an f32 subnormal is far below the smallest f16 subnormal.
+        return (mant == 0).then_some(sign);
+    }
+    let e = i32::try_from(exp).ok()? - 127;
+    if (-14..=15).contains(&e) {
+        if mant & 0x1fff != 0 {
+            return None;
+        }
+        let biased = u16::try_from(e + 15).ok()?;
+        let m = u16::try_from(mant >> 13).ok()?;
+        return Some(sign | (biased << 10) | m);
+    }
+    if (-24..=-15).contains(&e) {
+        let significand = 0x80_0000 | mant;
+        let shift = u32::try_from(-(e + 1)).ok()?;
+        let low_mask = (1u32 << shift) - 1;
+        if significand & low_mask != 0 {
+            return None;
+        }
+        return Some(sign | u16::try_from(significand >> shift).ok()?);
+    }
+    None
+}
+
+/// The value of IEEE 754 half-precision bits (exact: every half is a single).
+fn f16_to_f64(h: u16) -> f64 {
+    let sign = u32::from(h & 0x8000) << 16;
+    let exp = u32::from((h >> 10) & 0x1f);
+    let mant = u32::from(h & 0x3ff);
+    let single = match exp {
+        // Subnormal: mant * 2^-24, exact in f32 (2^-24 is a power of two, mant < 2^10).
+        0 => {
+            let magnitude = f32::from(h & 0x3ff) * (1.0 / 16_777_216.0);
+            if sign == 0 { magnitude } else { -magnitude }
+        }
+        31 => f32::from_bits(sign | 0x7f80_0000 | (mant << 13)),
+        _ => f32::from_bits(sign | ((exp + 112) << 23) | (mant << 13)),
+    };
+    f64::from(single)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder
+// ---------------------------------------------------------------------------------------------
+
+/// The initial byte and argument of a data item.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    major: Major,
+    /// Additional information (low five bits of the initial byte).
+    info: u8,
+    arg: u64,
+}
+
+impl Head {
+    /// True when the argument uses its shortest encoding (integers, lengths, tags).
+    const fn is_shortest(&self) -> bool {
+        match self.info {
+            0..=23 => true,
+            24 => self.arg >= 24,
+            25 => self.arg > 0xff,
+            26 => self.arg > 0xffff,
+            _ => self.arg > 0xffff_ffff,
+        }
+    }
+}
+
+/// A zero-copy reader of CBOR data items.
+///
+/// Every method checks bounds and types and returns a precise [`Error`]; none panics. Byte and
+/// text strings are returned as slices of the input. Declared lengths are checked against the
+/// remaining input before anything else is done with them.
+#[derive(Clone, Debug)]
+pub struct Decoder<'b> {
+    buf: &'b [u8],
+    pos: usize,
+}
+
+impl<'b> Decoder<'b> {
+    /// A decoder at the start of `buf`.
+    #[must_use]
+    pub const fn new(buf: &'b [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    /// Current offset into the input.
+    #[must_use]
+    pub const fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The whole input.
+    #[must_use]
+    pub const fn input(&self) -> &'b [u8] {
+        self.buf
+    }
+
+    /// True when all input has been consumed.
+    #[must_use]
+    pub const fn is_at_end(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+
+    /// Fails with [`Error::TrailingBytes`] unless all input has been consumed.
+    ///
+    /// # Errors
+    /// [`Error::TrailingBytes`].
+    pub const fn finish(&self) -> Result<()> {
+        if self.is_at_end() {
+            Ok(())
+        } else {
+            Err(Error::TrailingBytes)
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'b [u8]> {
+        let end = self.pos.checked_add(n).ok_or(Error::Truncated)?;
+        let s = self.buf.get(self.pos..end).ok_or(Error::Truncated)?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn take_array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let s = self.take(N)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+
+    /// The major type of the next item, without consuming it.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] at the end of input.
+    pub fn peek_major(&self) -> Result<Major> {
+        self.buf
+            .get(self.pos)
+            .map(|b| Major::from_bits(b >> 5))
+            .ok_or(Error::Truncated)
+    }
+
+    /// True when the next item is `null`.
+    #[must_use]
+    pub fn peek_is_null(&self) -> bool {
+        self.buf.get(self.pos) == Some(&0xf6)
+    }
+
+    fn head(&mut self) -> Result<Head> {
+        let [initial] = self.take_array::<1>()?;
+        let major = Major::from_bits(initial >> 5);
+        let info = initial & 0x1f;
+        let arg = match info {
+            0..=23 => u64::from(info),
+            24 => u64::from(self.take_array::<1>()?[0]),
+            25 => u64::from(u16::from_be_bytes(self.take_array()?)),
+            26 => u64::from(u32::from_be_bytes(self.take_array()?)),
+            27 => u64::from_be_bytes(self.take_array()?),
+            28..=30 => return Err(Error::Malformed),
+            _ => {
+                return Err(match major {
+                    Major::Bytes | Major::Text | Major::Array | Major::Map => {
+                        Error::IndefiniteLength
+                    }
+                    _ => Error::Malformed,
+                });
+            }
+        };
+        Ok(Head { major, info, arg })
+    }
+
+    fn head_of(&mut self, major: Major) -> Result<Head> {
+        let start = self.pos;
+        let h = self.head()?;
+        if h.major == major {
+            Ok(h)
+        } else {
+            self.pos = start;
+            Err(Error::UnexpectedType)
+        }
+    }
+
+    fn length(&self, arg: u64) -> Result<usize> {
+        let n = usize::try_from(arg).map_err(|_| Error::Truncated)?;
+        if n > self.remaining() {
+            Err(Error::Truncated)
+        } else {
+            Ok(n)
+        }
+    }
+
+    /// An unsigned integer (major type 0).
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::Malformed`].
+    pub fn uint(&mut self) -> Result<u64> {
+        Ok(self.head_of(Major::Unsigned)?.arg)
+    }
+
+    /// Any integer (major type 0 or 1) as `i128`, covering CBOR's whole range.
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::Malformed`].
+    pub fn int_wide(&mut self) -> Result<i128> {
+        let start = self.pos;
+        let h = self.head()?;
+        match h.major {
+            Major::Unsigned => Ok(i128::from(h.arg)),
+            Major::Negative => Ok(-1 - i128::from(h.arg)),
+            _ => {
+                self.pos = start;
+                Err(Error::UnexpectedType)
+            }
+        }
+    }
+
+    /// An integer that fits `i64`.
+    ///
+    /// # Errors
+    /// [`Error::IntegerOutOfRange`] beyond `i64`, and the errors of [`Self::int_wide`].
+    pub fn int(&mut self) -> Result<i64> {
+        i64::try_from(self.int_wide()?).map_err(|_| Error::IntegerOutOfRange)
+    }
+
+    /// A byte string, borrowed from the input.
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::IndefiniteLength`].
+    pub fn bytes(&mut self) -> Result<&'b [u8]> {
+        let h = self.head_of(Major::Bytes)?;
+        let n = self.length(h.arg)?;
+        self.take(n)
+    }
+
+    /// A text string, borrowed from the input.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUtf8`] and the errors of [`Self::bytes`].
+    pub fn text(&mut self) -> Result<&'b str> {
+        let h = self.head_of(Major::Text)?;
+        let n = self.length(h.arg)?;
+        core::str::from_utf8(self.take(n)?).map_err(|_| Error::InvalidUtf8)
+    }
+
+    /// The head of an array; returns its number of items.
+    ///
+    /// The count is checked against the remaining input (each item needs at least one byte).
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::IndefiniteLength`].
+    pub fn array(&mut self) -> Result<usize> {
+        let h = self.head_of(Major::Array)?;
+        self.length(h.arg)
+    }
+
+    /// The head of a map; returns its number of entries.
+    ///
+    /// # Errors
+    /// As [`Self::array`].
+    pub fn map(&mut self) -> Result<usize> {
+        let h = self.head_of(Major::Map)?;
+        let n = self.length(h.arg)?;
+        if n.saturating_mul(2) > self.remaining() {
+            Err(Error::Truncated)
+        } else {
+            Ok(n)
+        }
+    }
+
+    /// A tag number; the tagged item follows.
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`].
+    pub fn tag(&mut self) -> Result<u64> {
+        Ok(self.head_of(Major::Tag)?.arg)
+    }
+
+    /// `true` or `false`.
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`].
+    pub fn bool(&mut self) -> Result<bool> {
+        match self.buf.get(self.pos) {
+            Some(0xf4) => {
+                self.pos = self.pos.saturating_add(1);
+                Ok(false)
+            }
+            Some(0xf5) => {
+                self.pos = self.pos.saturating_add(1);
+                Ok(true)
+            }
+            Some(_) => Err(Error::UnexpectedType),
+            None => Err(Error::Truncated),
+        }
+    }
+
+    /// `null`.
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`].
+    pub fn null(&mut self) -> Result<()> {
+        match self.buf.get(self.pos) {
+            Some(0xf6) => {
+                self.pos = self.pos.saturating_add(1);
+                Ok(())
+            }
+            Some(_) => Err(Error::UnexpectedType),
+            None => Err(Error::Truncated),
+        }
+    }
+
+    /// A float of any width (half, single or double), as `f64`.
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedType`], [`Error::Truncated`].
+    pub fn float(&mut self) -> Result<f64> {
+        let start = self.pos;
+        let h = self.head()?;
+        match (h.major, h.info) {
+            (Major::Simple, 25) => Ok(f16_to_f64(u16::try_from(h.arg).unwrap_or(0x7e00))),
+            (Major::Simple, 26) => Ok(f64::from(f32::from_bits(
+                u32::try_from(h.arg).unwrap_or(0x7fc0_0000),
+            ))),
+            (Major::Simple, 27) => Ok(f64::from_bits(h.arg)),
+            _ => {
+                self.pos = start;
+                Err(Error::UnexpectedType)
+            }
+        }
+    }
+
+    /// Skips one complete data item (bounded by [`MAX_DEPTH`]).
+    ///
+    /// # Errors
+    /// Any well-formedness error met on the way, [`Error::DepthExceeded`].
+    pub fn skip(&mut self) -> Result<()> {
+        self.skip_at(1)
+    }
+
+    fn skip_at(&mut self, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(Error::DepthExceeded);
+        }
+        let h = self.head()?;
+        match h.major {
+            Major::Unsigned | Major::Negative => Ok(()),
+            Major::Bytes | Major::Text => {
+                let n = self.length(h.arg)?;
+                self.take(n).map(|_| ())
+            }
+            Major::Array | Major::Map => {
+                let n = self.length(h.arg)?;
+                let items = if h.major == Major::Map {
+                    n.saturating_mul(2)
+                } else {
+                    n
+                };
+                for _ in 0..items {
+                    self.skip_at(depth.saturating_add(1))?;
+                }
+                Ok(())
+            }
+            Major::Tag => self.skip_at(depth.saturating_add(1)),
+            Major::Simple => match h.info {
+                24 if h.arg < 32 => Err(Error::Malformed),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The complete encoding of the next data item, borrowed from the input.
+    ///
+    /// # Errors
+    /// As [`Self::skip`].
+    pub fn raw_item(&mut self) -> Result<&'b [u8]> {
+        let start = self.pos;
+        self.skip()?;
+        self.buf.get(start..self.pos).ok_or(Error::Truncated)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// Checks that `input` is exactly one well-formed, valid CBOR data item under `mode`.
+///
+/// # Errors
+/// [`Error::Truncated`], [`Error::TrailingBytes`], [`Error::Malformed`],
+/// [`Error::IndefiniteLength`], [`Error::InvalidUtf8`], [`Error::DuplicateKey`],
+/// [`Error::DepthExceeded`], [`Error::TooManyEntries`], and in strict mode
+/// [`Error::NonDeterministic`].
+pub fn validate(input: &[u8], mode: Mode) -> Result<()> {
+    let mut d = Decoder::new(input);
+    validate_item(&mut d, 1, mode)?;
+    d.finish()
+}
+
+/// Checks one item at the decoder's position (see [`validate`]) and consumes it.
+///
+/// # Errors
+/// As [`validate`], except for trailing bytes.
+pub fn validate_next(d: &mut Decoder<'_>, mode: Mode) -> Result<()> {
+    validate_item(d, 1, mode)
+}
+
+fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(Error::DepthExceeded);
+    }
+    let strict = mode == Mode::Strict;
+    let h = d.head()?;
+    let is_float = h.major == Major::Simple && (25..=27).contains(&h.info);
+    if strict && !is_float && !h.is_shortest() {
+        return Err(Error::NonDeterministic);
+    }
+    match h.major {
+        Major::Unsigned | Major::Negative => Ok(()),
+        Major::Bytes => {
+            let n = d.length(h.arg)?;
+            d.take(n).map(|_| ())
+        }
+        Major::Text => {
+            let n = d.length(h.arg)?;
+            core::str::from_utf8(d.take(n)?)
+                .map(|_| ())
+                .map_err(|_| Error::InvalidUtf8)
+        }
+        Major::Array => {
+            let n = d.length(h.arg)?;
+            for _ in 0..n {
+                validate_item(d, depth.saturating_add(1), mode)?;
+            }
+            Ok(())
+        }
+        Major::Map => validate_map(d, h, depth, mode),
+        Major::Tag => validate_item(d, depth.saturating_add(1), mode),
+        Major::Simple => match h.info {
+            24 if h.arg < 32 => Err(Error::Malformed),
+            25 if strict && h.arg != 0x7e00 && is_nan_f16(h.arg) => Err(Error::NonDeterministic),
+            26 if strict && fits_f16(h.arg) => Err(Error::NonDeterministic),
+            27 if strict && fits_f32(h.arg) => Err(Error::NonDeterministic),
+            _ => Ok(()),
+        },
+    }
+}
+
+fn is_nan_f16(bits: u64) -> bool {
+    bits & 0x7c00 == 0x7c00 && bits & 0x03ff != 0
+}
+
+/// An f32 (given as bits) that has a shorter exact encoding; NaN always does (`0xf97e00`).
+fn fits_f16(bits: u64) -> bool {
+    let x = u32::try_from(bits).unwrap_or(0);
+    f32::from_bits(x).is_nan() || f32_to_f16_exact(x).is_some()
+}
+
+/// An f64 (given as bits) that has a shorter exact encoding.
+fn fits_f32(bits: u64) -> bool {
+    let v = f64::from_bits(bits);
+    v.is_nan() || f64_to_f32_exact(v).is_some()
+}
+
+fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Result<()> {
+    let n = d.length(h.arg)?;
+    if n > MAX_MAP_ENTRIES {
+        return Err(Error::TooManyEntries);
+    }
+    let first_entry = d.position();
+    let mut prev: &[u8] = &[];
+    // While every key so far has a unique encoding and keys ascend bytewise, no two can be equal:
+    // one comparison per key. Otherwise fall back to comparing with every earlier key by value.
+    let mut ordered = true;
+    for i in 0..n {
+        let key_start = d.position();
+        validate_item(d, depth.saturating_add(1), mode)?;
+        let key = d.buf.get(key_start..d.position()).ok_or(Error::Truncated)?;
+        if mode == Mode::Strict {
+            // Validation above already proved the key itself is deterministic.
+            if i > 0 && key <= prev {
+                return Err(if key == prev {
+                    Error::DuplicateKey
+                } else {
+                    Error::NonDeterministic
+                });
+            }
+        } else {
+            ordered = ordered && (i == 0 || key > prev) && key_has_unique_encoding(key);
+            if !ordered && key_seen_before(d.buf, first_entry, i, key)? {
+                return Err(Error::DuplicateKey);
+            }
+        }
+        prev = key;
+        validate_item(d, depth.saturating_add(1), mode)?;
+    }
+    Ok(())
+}
+
+/// Integer and string keys in shortest form have exactly one encoding per value.
+fn key_has_unique_encoding(key: &[u8]) -> bool {
+    let mut d = Decoder::new(key);
+    match d.head() {
+        Ok(h) => {
+            matches!(
+                h.major,
+                Major::Unsigned | Major::Negative | Major::Bytes | Major::Text
+            ) && h.is_shortest()
+        }
+        Err(_) => false,
+    }
+}
+
+/// Whether one of the first `count` keys of the map starting at `first_entry` equals `key`.
+fn key_seen_before(buf: &[u8], first_entry: usize, count: usize, key: &[u8]) -> Result<bool> {
+    let mut d = Decoder {
+        buf,
+        pos: first_entry,
+    };
+    for _ in 0..count {
+        let earlier = d.raw_item()?;
+        if keys_equal(earlier, key) {
+            return Ok(true);
+        }
+        d.skip()?;
+    }
+    Ok(false)
+}
+
+/// Whether the map item `map_item` has a key equal (by value, see [`validate`]) to `key`.
+pub(crate) fn map_contains_key(map_item: &[u8], key: &[u8]) -> Result<bool> {
+    let mut d = Decoder::new(map_item);
+    let n = d.map()?;
+    let first = d.position();
+    key_seen_before(map_item, first, n, key)
+}
+
+/// Key equality by value for integers and strings (whatever the head width), by encoding
+/// otherwise.
+fn keys_equal(a: &[u8], b: &[u8]) -> bool {
+    let (mut da, mut db) = (Decoder::new(a), Decoder::new(b));
+    match (da.head(), db.head()) {
+        (Ok(ha), Ok(hb)) if ha.major == hb.major => match ha.major {
+            Major::Unsigned | Major::Negative => ha.arg == hb.arg,
+            Major::Bytes | Major::Text => da.buf.get(da.pos..) == db.buf.get(db.pos..),
+            _ => a == b,
+        },
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(f: impl FnOnce(&mut Encoder<&mut SliceWriter<'_>>)) -> ([u8; 64], usize) {
+        let mut buf = [0u8; 64];
+        let mut w = SliceWriter::new(&mut buf);
+        f(&mut Encoder::new(&mut w));
+        let n = w.finish().unwrap();
+        (buf, n)
+    }
+
+    #[test]
+    fn shortest_heads() {
+        for (v, hex_exp) in [
+            (0u64, "00"),
+            (23, "17"),
+            (24, "1818"),
+            (255, "18ff"),
+            (256, "190100"),
+            (65535, "19ffff"),
+            (65536, "1a00010000"),
+            (u64::from(u32::MAX), "1affffffff"),
+            (1u64 << 32, "1b0000000100000000"),
+        ] {
+            let (b, n) = enc(|e| {
+                e.uint(v);
+            });
+            assert_eq!(hex::encode(&b[..n]), hex_exp);
+        }
+        let (b, n) = enc(|e| {
+            e.int(-1).int(-24).int(-25).int(i64::MIN);
+        });
+        assert_eq!(
+            hex::encode(&b[..n]),
+            "20373818 3b7fffffffffffffff".replace(' ', "")
+        );
+    }
+
+    #[test]
+    fn floats_shortest() {
+        for (v, hex_exp) in [
+            (0.0, "f90000"),
+            (-0.0, "f98000"),
+            (1.0, "f93c00"),
+            (1.5, "f93e00"),
+            (65504.0, "f97bff"),
+            (100000.0, "fa47c35000"),
+            (5.960464477539063e-8, "f90001"),
+            (f64::INFINITY, "f97c00"),
+            (f64::NAN, "f97e00"),
+            (1.1, "fb3ff199999999999a"),
+            (-4.1, "fbc010666666666666"),
+        ] {
+            let (b, n) = enc(|e| {
+                e.float(v);
+            });
+            assert_eq!(hex::encode(&b[..n]), hex_exp, "{v}");
+            validate(&b[..n], Mode::Strict).unwrap();
+            let back = Decoder::new(&b[..n]).float().unwrap();
+            assert!(back.to_bits() == v.to_bits() || (v.is_nan() && back.is_nan()));
+        }
+    }
+
+    #[test]
+    fn strict_rejects_long_floats() {
+        assert_eq!(
+            validate(&hex::decode("fa3f800000").unwrap(), Mode::Strict),
+            Err(Error::NonDeterministic)
+        );
+        assert_eq!(
+            validate(&hex::decode("fb3ff0000000000000").unwrap(), Mode::Strict),
+            Err(Error::NonDeterministic)
+        );
+        assert_eq!(
+            validate(&hex::decode("f97e01").unwrap(), Mode::Strict),
+            Err(Error::NonDeterministic)
+        );
+        validate(&hex::decode("fb3ff0000000000000").unwrap(), Mode::Lenient).unwrap();
+    }
+
+    #[test]
+    fn buffer_too_small_reports_exact_need() {
+        let mut buf = [0u8; 3];
+        let mut w = SliceWriter::new(&mut buf);
+        Encoder::new(&mut w).bytes(b"hello");
+        assert_eq!(w.finish(), Err(Error::BufferTooSmall { needed: 6 }));
+    }
+
+    #[test]
+    fn duplicate_keys_by_value() {
+        // {1: 0, 1: 0}
+        assert_eq!(
+            validate(&hex::decode("a201000100").unwrap(), Mode::Lenient),
+            Err(Error::DuplicateKey)
+        );
+        // {1: 0, 24 01 (non-shortest 1): 0} - bytes ascend but the values are equal
+        assert_eq!(
+            validate(&hex::decode("a20100180100").unwrap(), Mode::Lenient),
+            Err(Error::DuplicateKey)
+        );
+        // {"a": 0, 2: 0, "a": 0}
+        assert_eq!(
+            validate(&hex::decode("a36161000200616100").unwrap(), Mode::Lenient),
+            Err(Error::DuplicateKey)
+        );
+        // out of order, distinct: fine when lenient, not when strict
+        validate(&hex::decode("a202000100").unwrap(), Mode::Lenient).unwrap();
+        assert_eq!(
+            validate(&hex::decode("a202000100").unwrap(), Mode::Strict),
+            Err(Error::NonDeterministic)
+        );
+        assert_eq!(
+            validate(&hex::decode("a201000100").unwrap(), Mode::Strict),
+            Err(Error::DuplicateKey)
+        );
+    }
+
+    #[test]
+    fn malformed_and_limits() {
+        let cases: &[(&str, Error)] = &[
+            ("", Error::Truncated),
+            ("18", Error::Truncated),
+            ("5f", Error::IndefiniteLength),
+            ("9f", Error::IndefiniteLength),
+            ("1c", Error::Malformed),
+            ("ff", Error::Malformed),
+            ("f818", Error::Malformed),
+            ("1f", Error::Malformed),
+            ("62c328", Error::InvalidUtf8),
+            ("5a00000010", Error::Truncated),
+            ("9a7fffffff", Error::Truncated),
+            ("0000", Error::TrailingBytes),
+        ];
+        for (h, e) in cases {
+            assert_eq!(
+                validate(&hex::decode(h).unwrap(), Mode::Lenient),
+                Err(*e),
+                "{h}"
+            );
+        }
+        assert_eq!(
+            validate(&hex::decode("1801").unwrap(), Mode::Strict),
+            Err(Error::NonDeterministic)
+        );
+        let deep = [0x81u8; 10_000];
+        assert_eq!(validate(&deep, Mode::Lenient), Err(Error::DepthExceeded));
+        assert_eq!(Decoder::new(&deep).skip(), Err(Error::DepthExceeded));
+        let mut nested = [0x81u8; MAX_DEPTH];
+        nested[MAX_DEPTH - 1] = 0x00;
+        validate(&nested, Mode::Strict).unwrap();
+    }
+
+    #[test]
+    fn too_many_entries() {
+        let mut buf = [0u8; 2048];
+        let mut w = SliceWriter::new(&mut buf);
+        let mut e = Encoder::new(&mut w);
+        e.map(MAX_MAP_ENTRIES + 1);
+        for i in 0..=MAX_MAP_ENTRIES {
+            e.uint(i as u64).null();
+        }
+        let n = w.finish().unwrap();
+        assert_eq!(
+            validate(&buf[..n], Mode::Lenient),
+            Err(Error::TooManyEntries)
+        );
+    }
+}

@@ -1,0 +1,700 @@
+//! COSE_Sign1 (RFC 9052 §4.2) with ES256 (RFC 9053 §2.1): encode and sign, parse and verify.
+//!
+//! Decisions this module enforces (the project's wire-format table):
+//!
+//! * tag 18 is required; [`ParseOptions`] can also accept untagged messages and the CWT wrapper
+//!   `61(18(...))`; any other tag is [`Error::UnexpectedTag`];
+//! * the message is exactly one CBOR item (no trailing bytes), and every map in it, including
+//!   the protected header, has no duplicate labels;
+//! * `alg` must be protected, only protected, and ES256 for a P-256 key;
+//! * `crit` must be protected, non-empty, and list only labels this crate understands
+//!   (`alg` 1, `content type` 3, `kid` 4), each present in the protected header;
+//! * no label may appear in both buckets;
+//! * the signature is 64 bytes of fixed-width `r || s`, `0 < r, s < n`; high-S is accepted;
+//! * the Sig_structure hashes the protected bytes *as received* (`h''` and `h'a0'` both mean
+//!   "empty") and is streamed into SHA-256 piece by piece, never materialised;
+//! * the unprotected `kid` is not authenticated: [`UnverifiedSign1::kid_untrusted`] says so.
+//!
+//! Parsing gives an [`UnverifiedSign1`], which offers only explicitly untrusted accessors.
+//! Verification consumes it and gives a [`VerifiedSign1`], the only type whose payload can be
+//! trusted.
+
+use crate::cbor::{self, Decoder, Encoder, Major, Mode, SliceWriter, Write};
+use crate::crypto::{
+    Digest, ES256, KNOWN_SIGNATURE_ALGORITHMS, Sha256, Signature, Signer, Verifier,
+};
+use crate::error::{Error, Result};
+
+/// CBOR tag of COSE_Sign1.
+pub const TAG_SIGN1: u64 = 18;
+/// CBOR tag of a CWT (RFC 8392), which may wrap a tagged COSE_Sign1.
+pub const TAG_CWT: u64 = 61;
+
+/// Header parameter labels (RFC 9052 §3.1).
+pub mod label {
+    /// `alg`.
+    pub const ALG: i64 = 1;
+    /// `crit`.
+    pub const CRIT: i64 = 2;
+    /// `content type`.
+    pub const CONTENT_TYPE: i64 = 3;
+    /// `kid`.
+    pub const KID: i64 = 4;
+}
+
+/// The protected header this crate emits: `{1: -7}`.
+pub const PROTECTED_ES256: [u8; 3] = [0xa1, 0x01, 0x26];
+
+/// Context string of the Sig_structure for COSE_Sign1.
+const SIGNATURE1: &str = "Signature1";
+
+/// Options for [`UnverifiedSign1::parse`]. The default is the strictest setting apart from CBOR
+/// determinism: tag 18 required.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Accept a message without tag 18.
+    pub accept_untagged: bool,
+    /// Accept the CWT wrapper `61(18(...))`.
+    pub accept_cwt_tag: bool,
+    /// Reject any CBOR that is not core deterministic (the message and its protected header).
+    pub deterministic: bool,
+}
+
+impl ParseOptions {
+    /// Tag 18 required, no wrapper, lenient (but valid, duplicate-free) CBOR.
+    pub const DEFAULT: Self = Self {
+        accept_untagged: false,
+        accept_cwt_tag: false,
+        deterministic: false,
+    };
+
+    /// Accepts untagged messages and the CWT wrapper as well.
+    pub const PERMISSIVE_TAGS: Self = Self {
+        accept_untagged: true,
+        accept_cwt_tag: true,
+        deterministic: false,
+    };
+
+    const fn mode(&self) -> Mode {
+        if self.deterministic {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        }
+    }
+}
+
+/// A parsed, **not yet verified** COSE_Sign1. Its accessors say that what they return is
+/// untrusted; [`Self::verify`] turns it into a [`VerifiedSign1`].
+#[derive(Clone, Copy, Debug)]
+pub struct UnverifiedSign1<'b> {
+    protected: &'b [u8],
+    payload: Option<&'b [u8]>,
+    signature: Signature,
+    alg: i64,
+    kid: Option<&'b [u8]>,
+    kid_protected: bool,
+    content_type: Option<ContentType<'b>>,
+}
+
+/// The `content type` header parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentType<'b> {
+    /// A CoAP content format number.
+    Format(u16),
+    /// A media type string.
+    Media(&'b str),
+}
+
+/// What one header bucket holds of the parameters this crate interprets.
+#[derive(Default)]
+struct Bucket<'b> {
+    alg: Option<Algorithm<'b>>,
+    crit: Option<&'b [u8]>,
+    kid: Option<&'b [u8]>,
+    content_type: Option<ContentType<'b>>,
+}
+
+#[derive(Clone, Copy)]
+enum Algorithm<'b> {
+    Int(i64),
+    Text(#[allow(dead_code)] &'b str),
+}
+
+fn read_bucket<'b>(map_item: &'b [u8]) -> Result<Bucket<'b>> {
+    let mut d = Decoder::new(map_item);
+    let n = d.map().map_err(|_| Error::InvalidStructure)?;
+    let mut b = Bucket::default();
+    for _ in 0..n {
+        let label = match d.peek_major()? {
+            Major::Unsigned | Major::Negative => d.int().map_err(|_| Error::InvalidHeader)?,
+            Major::Text => {
+                d.skip()?; // text labels: private parameters this crate does not interpret
+                d.skip()?;
+                continue;
+            }
+            _ => return Err(Error::InvalidHeader),
+        };
+        match label {
+            label::ALG => {
+                b.alg = Some(match d.peek_major()? {
+                    Major::Text => Algorithm::Text(d.text()?),
+                    _ => Algorithm::Int(d.int().map_err(|_| Error::InvalidHeader)?),
+                });
+            }
+            label::CRIT => b.crit = Some(d.raw_item()?),
+            label::CONTENT_TYPE => {
+                b.content_type = Some(match d.peek_major()? {
+                    Major::Text => ContentType::Media(d.text()?),
+                    _ => ContentType::Format(
+                        u16::try_from(d.uint().map_err(|_| Error::InvalidHeader)?)
+                            .map_err(|_| Error::InvalidHeader)?,
+                    ),
+                });
+            }
+            label::KID => b.kid = Some(d.bytes().map_err(|_| Error::InvalidHeader)?),
+            _ => d.skip()?,
+        }
+    }
+    Ok(b)
+}
+
+/// Checks a protected `crit` array: non-empty, labels only, each understood and present.
+fn check_crit(crit: &[u8], protected: &Bucket<'_>) -> Result<()> {
+    let mut d = Decoder::new(crit);
+    let n = d.array().map_err(|_| Error::InvalidCritical)?;
+    if n == 0 {
+        return Err(Error::InvalidCritical);
+    }
+    for _ in 0..n {
+        let present = match d.peek_major()? {
+            Major::Unsigned | Major::Negative => {
+                match d.int().map_err(|_| Error::InvalidCritical)? {
+                    label::ALG => protected.alg.is_some(),
+                    label::CONTENT_TYPE => protected.content_type.is_some(),
+                    label::KID => protected.kid.is_some(),
+                    _ => return Err(Error::UnknownCriticalHeader),
+                }
+            }
+            Major::Text => return Err(Error::UnknownCriticalHeader),
+            _ => return Err(Error::InvalidCritical),
+        };
+        if !present {
+            return Err(Error::InvalidCritical);
+        }
+    }
+    Ok(())
+}
+
+/// Fails when a label of the unprotected map also appears in the protected map.
+fn check_disjoint(protected_map: &[u8], unprotected_map: &[u8]) -> Result<()> {
+    let mut u = Decoder::new(unprotected_map);
+    let n = u.map()?;
+    for _ in 0..n {
+        let key = u.raw_item()?;
+        if cbor::map_contains_key(protected_map, key)? {
+            let is_alg = Decoder::new(key).int().ok() == Some(label::ALG);
+            return Err(if is_alg {
+                Error::AlgorithmInBothBuckets
+            } else {
+                Error::InvalidHeader
+            });
+        }
+        u.skip()?;
+    }
+    Ok(())
+}
+
+impl<'b> UnverifiedSign1<'b> {
+    /// Parses a COSE_Sign1 and applies every structural rule; does no cryptography.
+    ///
+    /// # Errors
+    /// CBOR errors of [`cbor::validate`] (truncation, trailing bytes, duplicate labels, depth,
+    /// ...); [`Error::MissingTag`], [`Error::UnexpectedTag`], [`Error::InvalidStructure`];
+    /// header errors ([`Error::MissingAlgorithm`], [`Error::AlgorithmNotProtected`],
+    /// [`Error::AlgorithmInBothBuckets`], [`Error::UnsupportedAlgorithm`],
+    /// [`Error::InvalidCritical`], [`Error::CriticalNotProtected`],
+    /// [`Error::UnknownCriticalHeader`], [`Error::InvalidHeader`]); signature errors
+    /// ([`Error::InvalidSignatureLength`], [`Error::SignatureScalarOutOfRange`]).
+    pub fn parse(input: &'b [u8], options: &ParseOptions) -> Result<Self> {
+        let mode = options.mode();
+        cbor::validate(input, mode)?;
+        let mut d = Decoder::new(input);
+        match d.peek_major()? {
+            Major::Tag => match d.tag()? {
+                TAG_SIGN1 => {}
+                TAG_CWT if options.accept_cwt_tag => {
+                    if d.peek_major()? != Major::Tag || d.tag()? != TAG_SIGN1 {
+                        return Err(Error::UnexpectedTag);
+                    }
+                }
+                _ => return Err(Error::UnexpectedTag),
+            },
+            _ if options.accept_untagged => {}
+            _ => return Err(Error::MissingTag),
+        }
+        if d.array().map_err(|_| Error::InvalidStructure)? != 4 {
+            return Err(Error::InvalidStructure);
+        }
+        let protected = d.bytes().map_err(|_| Error::InvalidStructure)?;
+        if d.peek_major()? != Major::Map {
+            return Err(Error::InvalidStructure);
+        }
+        let unprotected_map = d.raw_item()?;
+        let payload = if d.peek_is_null() {
+            d.null()?;
+            None
+        } else {
+            Some(d.bytes().map_err(|_| Error::InvalidStructure)?)
+        };
+        let sig_bytes = d.bytes().map_err(|_| Error::InvalidStructure)?;
+
+        // The protected header: empty bytes or a map, itself valid CBOR.
+        const EMPTY_MAP: &[u8] = &[0xa0];
+        let protected_map = if protected.is_empty() {
+            EMPTY_MAP
+        } else {
+            protected
+        };
+        cbor::validate(protected_map, mode)?;
+        if Decoder::new(protected_map).peek_major()? != Major::Map {
+            return Err(Error::InvalidStructure);
+        }
+        let p = read_bucket(protected_map)?;
+        let u = read_bucket(unprotected_map)?;
+        check_disjoint(protected_map, unprotected_map)?;
+        if u.crit.is_some() {
+            return Err(Error::CriticalNotProtected);
+        }
+        if let Some(crit) = p.crit {
+            check_crit(crit, &p)?;
+        }
+        let alg = match (p.alg, u.alg) {
+            (Some(Algorithm::Int(a)), None)
+                if a == ES256 || KNOWN_SIGNATURE_ALGORITHMS.contains(&a) =>
+            {
+                a
+            }
+            (Some(_), None) => return Err(Error::UnsupportedAlgorithm),
+            (None, Some(_)) => return Err(Error::AlgorithmNotProtected),
+            (Some(_), Some(_)) => return Err(Error::AlgorithmInBothBuckets),
+            (None, None) => return Err(Error::MissingAlgorithm),
+        };
+        let signature = Signature::from_slice(sig_bytes)?;
+        let (kid, kid_protected) = match (p.kid, u.kid) {
+            (Some(k), _) => (Some(k), true),
+            (None, k) => (k, false),
+        };
+        Ok(Self {
+            protected,
+            payload,
+            signature,
+            alg,
+            kid,
+            kid_protected,
+            content_type: p.content_type.or(u.content_type),
+        })
+    }
+
+    /// The `kid`, from either bucket. **Untrusted**: use it only to look up a candidate key
+    /// among keys the caller already trusts; never let it decide trust by itself.
+    #[must_use]
+    pub const fn kid_untrusted(&self) -> Option<&'b [u8]> {
+        self.kid
+    }
+
+    /// The payload before verification (None when detached). **Untrusted**: for display and
+    /// diagnostics only.
+    #[must_use]
+    pub const fn payload_untrusted(&self) -> Option<&'b [u8]> {
+        self.payload
+    }
+
+    /// The protected `alg` value.
+    #[must_use]
+    pub const fn algorithm(&self) -> i64 {
+        self.alg
+    }
+
+    /// True when the payload is detached (nil in the message).
+    #[must_use]
+    pub const fn is_detached(&self) -> bool {
+        self.payload.is_none()
+    }
+
+    /// The protected header bytes as received.
+    #[must_use]
+    pub const fn protected_bytes(&self) -> &'b [u8] {
+        self.protected
+    }
+
+    /// Streams the Sig_structure `["Signature1", protected, external_aad, payload]` into `w`
+    /// (a hasher, or a counter for its size). `detached` must be given exactly when the payload
+    /// is detached.
+    ///
+    /// # Errors
+    /// [`Error::MissingDetachedPayload`], [`Error::UnexpectedDetachedPayload`].
+    pub fn write_sig_structure<W: Write>(
+        &self,
+        external_aad: &[u8],
+        detached: Option<&[u8]>,
+        w: W,
+    ) -> Result<()> {
+        let payload = self.select_payload(detached)?;
+        write_sig_structure(
+            self.protected,
+            external_aad,
+            payload.len(),
+            |e| {
+                e.raw(payload);
+            },
+            w,
+        );
+        Ok(())
+    }
+
+    fn select_payload<'p>(&self, detached: Option<&'p [u8]>) -> Result<&'p [u8]>
+    where
+        'b: 'p,
+    {
+        match (self.payload, detached) {
+            (Some(p), None) => Ok(p),
+            (None, Some(p)) => Ok(p),
+            (None, None) => Err(Error::MissingDetachedPayload),
+            (Some(_), Some(_)) => Err(Error::UnexpectedDetachedPayload),
+        }
+    }
+
+    fn verify_inner<'p, V: Verifier + ?Sized>(
+        self,
+        key: &V,
+        external_aad: &[u8],
+        detached: Option<&'p [u8]>,
+    ) -> Result<VerifiedSign1<'p>>
+    where
+        'b: 'p,
+    {
+        if self.alg != key.algorithm() || self.alg != ES256 {
+            return Err(Error::AlgorithmKeyMismatch);
+        }
+        let payload = self.select_payload(detached)?;
+        let mut h = Sha256::new();
+        self.write_sig_structure(external_aad, detached, &mut h)?;
+        key.verify_digest(&h.finalize(), &self.signature)?;
+        Ok(VerifiedSign1 {
+            payload,
+            protected: self.protected,
+            kid: if self.kid_protected { self.kid } else { None },
+            content_type: self.content_type,
+        })
+    }
+
+    /// Verifies a message with an attached payload under `key`.
+    ///
+    /// # Errors
+    /// [`Error::AlgorithmKeyMismatch`] (before any crypto), [`Error::MissingDetachedPayload`]
+    /// when the payload is detached, [`Error::VerificationFailed`].
+    pub fn verify<V: Verifier + ?Sized>(
+        self,
+        key: &V,
+        external_aad: &[u8],
+    ) -> Result<VerifiedSign1<'b>> {
+        self.verify_inner(key, external_aad, None)
+    }
+
+    /// Verifies a message whose payload is detached, with the payload supplied by the caller.
+    ///
+    /// # Errors
+    /// As [`Self::verify`], and [`Error::UnexpectedDetachedPayload`] when the message carries a
+    /// payload.
+    pub fn verify_detached<'p, V: Verifier + ?Sized>(
+        self,
+        key: &V,
+        external_aad: &[u8],
+        payload: &'p [u8],
+    ) -> Result<VerifiedSign1<'p>>
+    where
+        'b: 'p,
+    {
+        self.verify_inner(key, external_aad, Some(payload))
+    }
+}
+
+/// A COSE_Sign1 whose ES256 signature has been checked. Only a value of this type gives access
+/// to a trusted payload.
+#[derive(Clone, Copy, Debug)]
+pub struct VerifiedSign1<'a> {
+    payload: &'a [u8],
+    protected: &'a [u8],
+    kid: Option<&'a [u8]>,
+    content_type: Option<ContentType<'a>>,
+}
+
+impl<'a> VerifiedSign1<'a> {
+    /// The verified payload (the detached one when the message had none).
+    #[must_use]
+    pub const fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// The protected header bytes as received (and as signed).
+    #[must_use]
+    pub const fn protected_bytes(&self) -> &'a [u8] {
+        self.protected
+    }
+
+    /// The `kid` when it was in the protected bucket (and so authenticated).
+    #[must_use]
+    pub const fn protected_kid(&self) -> Option<&'a [u8]> {
+        self.kid
+    }
+
+    /// The `content type`, from either bucket (an unprotected one is not authenticated).
+    #[must_use]
+    pub const fn content_type(&self) -> Option<ContentType<'a>> {
+        self.content_type
+    }
+}
+
+/// Parses and verifies in one call, with an attached payload.
+///
+/// # Errors
+/// The errors of [`UnverifiedSign1::parse`] and [`UnverifiedSign1::verify`].
+pub fn verify<'b, V: Verifier + ?Sized>(
+    input: &'b [u8],
+    options: &ParseOptions,
+    key: &V,
+    external_aad: &[u8],
+) -> Result<VerifiedSign1<'b>> {
+    UnverifiedSign1::parse(input, options)?.verify(key, external_aad)
+}
+
+/// Writes `["Signature1", protected, external_aad, payload]` where the payload content of
+/// `payload_len` bytes is produced by `payload`.
+fn write_sig_structure<W: Write>(
+    protected: &[u8],
+    external_aad: &[u8],
+    payload_len: usize,
+    payload: impl FnOnce(&mut Encoder<&mut W>),
+    mut w: W,
+) {
+    let mut e = Encoder::new(&mut w);
+    e.array(4)
+        .text(SIGNATURE1)
+        .bytes(protected)
+        .bytes(external_aad)
+        .bytes_header(payload_len);
+    payload(&mut e);
+}
+
+/// Something that can be written as a COSE payload: raw bytes, or a claims set encoded on the
+/// fly (so a device never needs a second buffer for its claims).
+pub trait Payload {
+    /// Writes the payload bytes (the content of the payload byte string).
+    fn write_payload<W: Write>(&self, e: &mut Encoder<W>);
+
+    /// The exact length [`Self::write_payload`] writes.
+    fn payload_len(&self) -> usize {
+        cbor::encoded_len(|e| self.write_payload(e))
+    }
+}
+
+impl Payload for [u8] {
+    fn write_payload<W: Write>(&self, e: &mut Encoder<W>) {
+        e.raw(self);
+    }
+
+    fn payload_len(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Parameters of a COSE_Sign1 to produce: protected `{1: -7}`, an optional unprotected `kid`,
+/// external AAD, attached or detached payload.
+#[derive(Clone, Copy, Debug, Default)]
+#[must_use]
+pub struct Sign1Builder<'a> {
+    kid: Option<&'a [u8]>,
+    external_aad: &'a [u8],
+    detached: bool,
+    untagged: bool,
+}
+
+impl<'a> Sign1Builder<'a> {
+    /// Tagged, attached payload, no kid, no external AAD.
+    pub const fn new() -> Self {
+        Self {
+            kid: None,
+            external_aad: &[],
+            detached: false,
+            untagged: false,
+        }
+    }
+
+    /// Puts `kid` in the unprotected header.
+    pub const fn kid(mut self, kid: &'a [u8]) -> Self {
+        self.kid = Some(kid);
+        self
+    }
+
+    /// Binds external AAD into the signature.
+    pub const fn external_aad(mut self, aad: &'a [u8]) -> Self {
+        self.external_aad = aad;
+        self
+    }
+
+    /// Leaves the payload out of the message (nil); the verifier supplies it.
+    pub const fn detached(mut self, detached: bool) -> Self {
+        self.detached = detached;
+        self
+    }
+
+    /// Omits tag 18 (for protocols that tag at another layer).
+    pub const fn untagged(mut self, untagged: bool) -> Self {
+        self.untagged = untagged;
+        self
+    }
+
+    fn write_message<W: Write, P: Payload + ?Sized>(
+        &self,
+        payload: &P,
+        payload_len: usize,
+        signature: &[u8; 64],
+        w: W,
+    ) {
+        let mut e = Encoder::new(w);
+        if !self.untagged {
+            e.tag(TAG_SIGN1);
+        }
+        e.array(4).bytes(&PROTECTED_ES256);
+        match self.kid {
+            Some(kid) => e.map(1).int(label::KID).bytes(kid),
+            None => e.map(0),
+        };
+        if self.detached {
+            e.null();
+        } else {
+            e.bytes_header(payload_len);
+            payload.write_payload(&mut e);
+        }
+        e.bytes(signature);
+    }
+
+    /// The exact number of bytes [`Self::sign`] writes for `payload`.
+    #[must_use]
+    pub fn encoded_len<P: Payload + ?Sized>(&self, payload: &P) -> usize {
+        let mut c = cbor::SizeCounter::new();
+        self.write_message(payload, payload.payload_len(), &[0; 64], &mut c);
+        c.len()
+    }
+
+    /// Signs `payload` with `signer` and writes the COSE_Sign1 into `out`; returns its length.
+    ///
+    /// The buffer size is checked before the signer is called, so a secure element is never
+    /// asked to sign for a message that cannot be written.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] with the exact size needed; [`Error::UnsupportedAlgorithm`] when
+    /// the signer is not ES256; the signer's own error.
+    pub fn sign<S: Signer + ?Sized, P: Payload + ?Sized>(
+        &self,
+        signer: &S,
+        payload: &P,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        if signer.algorithm() != ES256 {
+            return Err(Error::UnsupportedAlgorithm);
+        }
+        let payload_len = payload.payload_len();
+        let needed = self.encoded_len(payload);
+        if needed > out.len() {
+            return Err(Error::BufferTooSmall { needed });
+        }
+        let mut h = Sha256::new();
+        write_sig_structure(
+            &PROTECTED_ES256,
+            self.external_aad,
+            payload_len,
+            |e| {
+                payload.write_payload(e);
+            },
+            &mut h,
+        );
+        let signature = signer.sign_digest(&h.finalize())?;
+        let mut w = SliceWriter::new(out);
+        self.write_message(payload, payload_len, signature.as_bytes(), &mut w);
+        w.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::SigningKey;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[7u8; 32]).unwrap()
+    }
+
+    #[test]
+    fn sign_verify_round_trip() {
+        let k = key();
+        let vk = k.verifying_key();
+        let mut buf = [0u8; 256];
+        for (kid, aad, detached) in [
+            (None, &b""[..], false),
+            (Some(&b"k1"[..]), &b"aad"[..], true),
+        ] {
+            let mut b = Sign1Builder::new().external_aad(aad).detached(detached);
+            if let Some(kid) = kid {
+                b = b.kid(kid);
+            }
+            let n = b.sign(&k, &b"hello"[..], &mut buf).unwrap();
+            assert_eq!(n, b.encoded_len(&b"hello"[..]));
+            let msg = &buf[..n];
+            cbor::validate(msg, Mode::Strict).unwrap();
+            let u = UnverifiedSign1::parse(msg, &ParseOptions::DEFAULT).unwrap();
+            assert_eq!(u.kid_untrusted(), kid);
+            let v = if detached {
+                assert_eq!(
+                    u.verify(&vk, aad).err(),
+                    Some(Error::MissingDetachedPayload)
+                );
+                u.verify_detached(&vk, aad, b"hello").unwrap()
+            } else {
+                assert_eq!(
+                    u.verify_detached(&vk, aad, b"x").err(),
+                    Some(Error::UnexpectedDetachedPayload)
+                );
+                u.verify(&vk, aad).unwrap()
+            };
+            assert_eq!(v.payload(), b"hello");
+            assert_eq!(v.protected_kid(), None);
+            let wrong_aad = if detached {
+                u.verify_detached(&vk, b"other", b"hello")
+            } else {
+                u.verify(&vk, b"other")
+            };
+            assert_eq!(wrong_aad.err(), Some(Error::VerificationFailed));
+        }
+    }
+
+    #[test]
+    fn buffer_too_small_before_signing() {
+        struct Refuse;
+        impl Signer for Refuse {
+            fn sign_digest(&self, _: &[u8; 32]) -> Result<Signature> {
+                Err(Error::SignerFailed)
+            }
+        }
+        let needed = Sign1Builder::new().encoded_len(&b"abc"[..]);
+        assert_eq!(
+            Sign1Builder::new().sign(&Refuse, &b"abc"[..], &mut [0u8; 8]),
+            Err(Error::BufferTooSmall { needed })
+        );
+        assert_eq!(
+            Sign1Builder::new().sign(&Refuse, &b"abc"[..], &mut [0u8; 128]),
+            Err(Error::SignerFailed)
+        );
+    }
+}
