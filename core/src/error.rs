@@ -95,6 +95,8 @@ pub enum Error {
     UnsupportedKeyType,
     /// A signer (for example a secure element behind a callback) reported a failure.
     SignerFailed,
+    /// The token names no key among the caller's trust anchors.
+    KeyNotTrusted,
 
     // ---- buffers and misuse (400..) ----
     /// The output buffer is too small; `needed` bytes are required in total.
@@ -126,6 +128,8 @@ pub enum Error {
     // ---- appraisal (600..) ----
     /// The policy itself is inconsistent (e.g. no challenge configured).
     InvalidPolicy,
+    /// A contraindicated result is reported to the caller, never issued as a signed token.
+    ResultContraindicated,
 }
 
 impl Error {
@@ -165,6 +169,7 @@ impl Error {
             Self::InvalidKey => 303,
             Self::UnsupportedKeyType => 304,
             Self::SignerFailed => 305,
+            Self::KeyNotTrusted => 306,
             Self::BufferTooSmall { .. } => 400,
             Self::LengthOverflow => 401,
             Self::InvalidArgument => 402,
@@ -173,6 +178,7 @@ impl Error {
             Self::WrongProfile => 502,
             Self::MissingSubmodule => 503,
             Self::InvalidPolicy => 600,
+            Self::ResultContraindicated => 601,
         }
     }
 
@@ -212,6 +218,7 @@ impl Error {
             Self::InvalidKey => "invalid key",
             Self::UnsupportedKeyType => "unsupported key type or curve",
             Self::SignerFailed => "the signer failed",
+            Self::KeyNotTrusted => "no trusted key for this token",
             Self::BufferTooSmall { .. } => "output buffer too small",
             Self::LengthOverflow => "length overflow",
             Self::InvalidArgument => "invalid argument",
@@ -220,6 +227,7 @@ impl Error {
             Self::WrongProfile => "wrong or missing eat_profile",
             Self::MissingSubmodule => "required submodule missing or malformed",
             Self::InvalidPolicy => "invalid policy",
+            Self::ResultContraindicated => "contraindicated results are not issued as tokens",
         }
     }
 }

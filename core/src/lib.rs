@@ -37,9 +37,12 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod appraise;
 pub mod cbor;
 pub mod cose;
 pub mod crypto;
+pub mod eat;
+pub mod ecnpp;
 pub mod error;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1752 @@
+//! EAT claims (RFC 9711) and CWT claims (RFC 8392), read zero-copy and written deterministically.
+//!
+//! One type, [`Claims`], serves both directions:
+//!
+//! * [`Claims::decode`] validates a claims map (no duplicate keys at any level, bounded depth),
+//!   type- and range-checks every registered claim, and returns a view whose strings and byte
+//!   strings borrow from the input. Lists (measurements, dloas, submodules, unknown claims, ...)
+//!   stay encoded and are iterated on demand: nothing is copied, nothing is allocated.
+//! * A device fills the same struct with borrowed values and calls [`Claims::encode`] (or signs it
+//!   through [`crate::ecnpp::sign_evidence`]); keys come out in core deterministic order, and
+//!   [`Claims::encoded_len`] is the exact size.
+//!
+//! Values with an invariant are newtypes checked once at construction ([`Nonce`], [`Ueid`],
+//! [`HwModel`], [`OemId`], [`DebugStatus`], ...), whether the value comes from a builder or from
+//! the wire.
+//!
+//! The ECN PP profile claims (keys −90101 … −90106, see [`crate::ecnpp`]) are fields of
+//! [`Claims`] too, so one map read gives the whole picture.
+
+use core::cmp::Ordering;
+use core::fmt;
+
+use crate::cbor::{self, Decoder, Encoder, Major, Mode, SizeCounter, SliceWriter, Write};
+use crate::ecnpp::{Lifecycle, Promise, Robustness};
+use crate::error::{Error, Result};
+
+/// Registered claim keys.
+pub mod key {
+    /// `iss` (RFC 8392).
+    pub const ISS: i64 = 1;
+    /// `sub` (RFC 8392).
+    pub const SUB: i64 = 2;
+    /// `aud` (RFC 8392).
+    pub const AUD: i64 = 3;
+    /// `exp` (RFC 8392).
+    pub const EXP: i64 = 4;
+    /// `nbf` (RFC 8392).
+    pub const NBF: i64 = 5;
+    /// `iat` (RFC 8392).
+    pub const IAT: i64 = 6;
+    /// `cti` (RFC 8392).
+    pub const CTI: i64 = 7;
+    /// `nonce` (RFC 9711).
+    pub const NONCE: i64 = 10;
+    /// `ueid`.
+    pub const UEID: i64 = 256;
+    /// `sueids`.
+    pub const SUEIDS: i64 = 257;
+    /// `oemid`.
+    pub const OEMID: i64 = 258;
+    /// `hwmodel`.
+    pub const HWMODEL: i64 = 259;
+    /// `hwversion`.
+    pub const HWVERSION: i64 = 260;
+    /// `uptime`.
+    pub const UPTIME: i64 = 261;
+    /// `oemboot`.
+    pub const OEMBOOT: i64 = 262;
+    /// `dbgstat`.
+    pub const DBGSTAT: i64 = 263;
+    /// `location`.
+    pub const LOCATION: i64 = 264;
+    /// `eat_profile`.
+    pub const EAT_PROFILE: i64 = 265;
+    /// `submods`.
+    pub const SUBMODS: i64 = 266;
+    /// `bootcount`.
+    pub const BOOTCOUNT: i64 = 267;
+    /// `bootseed`.
+    pub const BOOTSEED: i64 = 268;
+    /// `dloas`.
+    pub const DLOAS: i64 = 269;
+    /// `swname`.
+    pub const SWNAME: i64 = 270;
+    /// `swversion`.
+    pub const SWVERSION: i64 = 271;
+    /// `manifests`.
+    pub const MANIFESTS: i64 = 272;
+    /// `measurements`.
+    pub const MEASUREMENTS: i64 = 273;
+    /// `measres`.
+    pub const MEASRES: i64 = 274;
+    /// `intuse`.
+    pub const INTUSE: i64 = 275;
+    /// `ecnpp-promise` (this project's profile, private use).
+    pub const ECNPP_PROMISE: i64 = -90101;
+    /// `ecnpp-pp-ref`.
+    pub const ECNPP_PP_REF: i64 = -90102;
+    /// `ecnpp-evaluated-config`.
+    pub const ECNPP_EVALUATED_CONFIG: i64 = -90103;
+    /// `ecnpp-lifecycle`.
+    pub const ECNPP_LIFECYCLE: i64 = -90104;
+    /// `ecnpp-svn`.
+    pub const ECNPP_SVN: i64 = -90105;
+    /// `ecnpp-robustness`.
+    pub const ECNPP_ROBUSTNESS: i64 = -90106;
+
+    /// Every key [`super::Claims`] has a field for, in core deterministic (encoded-bytes) order.
+    pub const KNOWN: [i64; 34] = [
+        ISS,
+        SUB,
+        AUD,
+        EXP,
+        NBF,
+        IAT,
+        CTI,
+        NONCE,
+        UEID,
+        SUEIDS,
+        OEMID,
+        HWMODEL,
+        HWVERSION,
+        UPTIME,
+        OEMBOOT,
+        DBGSTAT,
+        LOCATION,
+        EAT_PROFILE,
+        SUBMODS,
+        BOOTCOUNT,
+        BOOTSEED,
+        DLOAS,
+        SWNAME,
+        SWVERSION,
+        MANIFESTS,
+        MEASUREMENTS,
+        MEASRES,
+        INTUSE,
+        ECNPP_PROMISE,
+        ECNPP_PP_REF,
+        ECNPP_EVALUATED_CONFIG,
+        ECNPP_LIFECYCLE,
+        ECNPP_SVN,
+        ECNPP_ROBUSTNESS,
+    ];
+}
+
+/// Maximum nesting of submodules inside submodules accepted by [`Claims::decode`] and
+/// [`Claims::encode`]. (CBOR nesting is separately bounded by [`cbor::MAX_DEPTH`].)
+pub const MAX_SUBMODULE_DEPTH: usize = 4;
+
+// ---------------------------------------------------------------------------------------------
+// Item plumbing
+// ---------------------------------------------------------------------------------------------
+
+/// A value that can be read from and written to CBOR (an element of a [`List`]).
+pub trait Item<'a>: Sized + Copy {
+    /// Reads one value; `depth` counts enclosing submodules.
+    ///
+    /// # Errors
+    /// Any CBOR type or range error.
+    fn decode(d: &mut Decoder<'a>, depth: usize) -> Result<Self>;
+    /// Writes the value.
+    fn encode<W: Write>(&self, e: &mut Encoder<W>);
+    /// Checks what the type alone cannot (nested claims, lists); called before encoding.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] or a claim error.
+    fn check(&self, _depth: usize) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A non-empty list: caller-supplied items when building, validated encoded bytes when read.
+#[derive(Clone, Copy)]
+pub enum List<'a, T> {
+    /// Items supplied by the caller.
+    Items(&'a [T]),
+    /// Items read from the wire, still encoded (already validated, decoded on iteration).
+    Encoded {
+        /// The encoded items (the array content after its head).
+        bytes: &'a [u8],
+        /// Number of items.
+        len: usize,
+    },
+}
+
+impl<'a, T: Item<'a>> List<'a, T> {
+    /// Number of items.
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        match self {
+            Self::Items(items) => items.len(),
+            Self::Encoded { len, .. } => *len,
+        }
+    }
+
+    /// True when there are no items (never the case for a decoded list).
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Iterates over the items.
+    #[must_use]
+    pub fn iter(&self) -> ListIter<'a, T> {
+        match *self {
+            Self::Items(items) => ListIter::Items(items.iter()),
+            Self::Encoded { bytes, len } => ListIter::Encoded {
+                d: Decoder::new(bytes),
+                left: len,
+            },
+        }
+    }
+
+    fn decode_array(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
+        let len = d.array()?;
+        if len == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let start = d.position();
+        for _ in 0..len {
+            T::decode(d, depth)?;
+        }
+        let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
+        Ok(Self::Encoded { bytes, len })
+    }
+
+    fn encode_array<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(self.len());
+        for item in self.iter() {
+            item.encode(e);
+        }
+    }
+
+    fn check(&self, depth: usize) -> Result<()> {
+        if self.is_empty() {
+            return Err(Error::InvalidArgument);
+        }
+        self.iter().try_for_each(|i| i.check(depth))
+    }
+}
+
+impl<'a, T: Item<'a> + PartialEq> PartialEq for List<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a, T: Item<'a> + fmt::Debug> fmt::Debug for List<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Iterator over a [`List`].
+#[derive(Debug)]
+pub enum ListIter<'a, T> {
+    /// Over caller items.
+    Items(core::slice::Iter<'a, T>),
+    /// Over encoded items.
+    Encoded {
+        /// Decoder positioned at the next item.
+        d: Decoder<'a>,
+        /// Items left.
+        left: usize,
+    },
+}
+
+impl<'a, T: Item<'a>> Iterator for ListIter<'a, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Self::Items(it) => it.next().copied(),
+            Self::Encoded { d, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                // Validated when the list was read, so this succeeds; stop rather than panic if not.
+                T::decode(d, 0).ok()
+            }
+        }
+    }
+}
+
+macro_rules! bytes_newtype {
+    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        pub struct $name<'a>(&'a [u8]);
+
+        impl<'a> $name<'a> {
+            /// Smallest accepted length in bytes.
+            pub const MIN_LEN: usize = $min;
+            /// Largest accepted length in bytes.
+            pub const MAX_LEN: usize = $max;
+
+            /// Checks the length and wraps the bytes.
+            ///
+            /// # Errors
+            /// [`Error::InvalidArgument`] when the length is out of range.
+            pub const fn new(bytes: &'a [u8]) -> Result<Self> {
+                if bytes.len() >= $min && bytes.len() <= $max {
+                    Ok(Self(bytes))
+                } else {
+                    Err(Error::InvalidArgument)
+                }
+            }
+
+            /// The bytes.
+            #[must_use]
+            pub const fn as_bytes(&self) -> &'a [u8] {
+                self.0
+            }
+        }
+
+        impl fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}(h'", stringify!($name))?;
+                for b in self.0 {
+                    write!(f, "{b:02x}")?;
+                }
+                f.write_str("')")
+            }
+        }
+
+        impl<'a> Item<'a> for $name<'a> {
+            fn decode(d: &mut Decoder<'a>, _depth: usize) -> Result<Self> {
+                Self::new(d.bytes()?)
+            }
+            fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+                e.bytes(self.0);
+            }
+        }
+    };
+}
+
+bytes_newtype!(
+    /// A nonce (claim 10): 8 to 64 bytes. Compare with [`Nonce::ct_eq`], never with `==`, when
+    /// the comparison decides freshness.
+    Nonce, 8, 64
+);
+bytes_newtype!(
+    /// A universal entity ID (claim 256): 7 to 33 bytes, type byte first.
+    Ueid, 7, 33
+);
+bytes_newtype!(
+    /// A hardware model identifier (claim 259): 1 to 32 bytes.
+    HwModel, 1, 32
+);
+
+impl Nonce<'_> {
+    /// Constant-time equality with an expected challenge (length is not secret).
+    #[must_use]
+    pub fn ct_eq(&self, expected: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.len() == expected.len() && bool::from(self.0.ct_eq(expected))
+    }
+}
+
+/// A claim label: an integer or a text string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label<'a> {
+    /// Integer label.
+    Int(i64),
+    /// Text label.
+    Text(&'a str),
+}
+
+impl<'a> Label<'a> {
+    fn decode(d: &mut Decoder<'a>) -> Result<Self> {
+        match d.peek_major()? {
+            Major::Text => Ok(Self::Text(d.text()?)),
+            _ => Ok(Self::Int(d.int()?)),
+        }
+    }
+
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        match *self {
+            Self::Int(i) => e.int(i),
+            Self::Text(t) => e.text(t),
+        };
+    }
+
+    /// Order of the deterministic encodings (RFC 8949 §4.2.1).
+    fn cmp_encoded(&self, other: &Self) -> Ordering {
+        let (mut a, mut b) = ([0u8; 9], [0u8; 9]);
+        let (ha, ta) = self.head(&mut a);
+        let (hb, tb) = other.head(&mut b);
+        ha.cmp(hb).then_with(|| ta.cmp(tb))
+    }
+
+    /// The encoded head into `buf`, and the text content (empty for integers).
+    fn head<'s>(&self, buf: &'s mut [u8; 9]) -> (&'s [u8], &'a [u8]) {
+        let mut w = SliceWriter::new(buf);
+        let tail: &'a [u8] = match *self {
+            Self::Int(i) => {
+                Encoder::new(&mut w).int(i);
+                &[]
+            }
+            Self::Text(t) => {
+                Encoder::new(&mut w).head(Major::Text, u64::try_from(t.len()).unwrap_or(u64::MAX));
+                t.as_bytes()
+            }
+        };
+        let n = w.len().min(9);
+        (buf.get(..n).unwrap_or(&[]), tail)
+    }
+
+    fn is_known(&self) -> bool {
+        match *self {
+            Self::Int(k) => key::KNOWN.contains(&k),
+            Self::Text(_) => false,
+        }
+    }
+}
+
+/// One encoded CBOR data item, carried as it is (the value of a claim this crate does not type).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RawValue<'a>(&'a [u8]);
+
+impl<'a> RawValue<'a> {
+    /// Wraps an encoded item after checking it is exactly one valid, deterministic data item.
+    ///
+    /// # Errors
+    /// The errors of [`cbor::validate`] in strict mode.
+    pub fn new(encoded: &'a [u8]) -> Result<Self> {
+        cbor::validate(encoded, Mode::Strict)?;
+        Ok(Self(encoded))
+    }
+
+    /// The encoded item.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+}
+
+impl fmt::Debug for RawValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RawValue(")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claim value types
+// ---------------------------------------------------------------------------------------------
+
+/// The `nonce` claim: one nonce or several.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NonceClaim<'a> {
+    /// A single nonce (a byte string on the wire).
+    One(Nonce<'a>),
+    /// Several nonces (an array).
+    Many(List<'a, Nonce<'a>>),
+}
+
+impl NonceClaim<'_> {
+    /// Constant-time check that `expected` is one of the nonces.
+    #[must_use]
+    pub fn contains_ct(&self, expected: &[u8]) -> bool {
+        match self {
+            Self::One(n) => n.ct_eq(expected),
+            // Every element is compared; the result does not depend on where a match is.
+            Self::Many(l) => l.iter().fold(false, |acc, n| acc | n.ct_eq(expected)),
+        }
+    }
+}
+
+/// The `oemid` claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OemId<'a> {
+    /// A 16-byte random OEM ID.
+    Random(&'a [u8]),
+    /// A 3-byte IEEE OUI.
+    Ieee(&'a [u8]),
+    /// An IANA private enterprise number.
+    Pen(u64),
+}
+
+impl<'a> OemId<'a> {
+    /// An OEM ID from bytes: 16 random bytes or a 3-byte IEEE OUI.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for any other length.
+    pub const fn from_bytes(b: &'a [u8]) -> Result<Self> {
+        match b.len() {
+            16 => Ok(Self::Random(b)),
+            3 => Ok(Self::Ieee(b)),
+            _ => Err(Error::InvalidArgument),
+        }
+    }
+}
+
+impl<'a> Item<'a> for OemId<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        match d.peek_major()? {
+            Major::Bytes => Self::from_bytes(d.bytes()?),
+            _ => Ok(Self::Pen(d.uint()?)),
+        }
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        match *self {
+            Self::Random(b) | Self::Ieee(b) => e.bytes(b),
+            Self::Pen(p) => e.uint(p),
+        };
+    }
+    fn check(&self, _: usize) -> Result<()> {
+        match *self {
+            Self::Random(b) if b.len() == 16 => Ok(()),
+            Self::Ieee(b) if b.len() == 3 => Ok(()),
+            Self::Pen(_) => Ok(()),
+            _ => Err(Error::InvalidArgument),
+        }
+    }
+}
+
+/// `hwversion` / `swversion`: a version string and an optional version scheme (RFC 9393).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version<'a> {
+    /// The version text.
+    pub version: &'a str,
+    /// The version scheme, if stated.
+    pub scheme: Option<i64>,
+}
+
+impl<'a> Item<'a> for Version<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        let n = d.array()?;
+        if !(1..=2).contains(&n) {
+            return Err(Error::InvalidArgument);
+        }
+        let version = d.text()?;
+        let scheme = if n == 2 { Some(d.int()?) } else { None };
+        Ok(Self { version, scheme })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(if self.scheme.is_some() { 2 } else { 1 })
+            .text(self.version);
+        if let Some(s) = self.scheme {
+            e.int(s);
+        }
+    }
+}
+
+/// `dbgstat` (claim 263).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DebugStatus {
+    /// 0: debug is enabled.
+    Enabled = 0,
+    /// 1: debug is disabled.
+    Disabled = 1,
+    /// 2: disabled since boot.
+    DisabledSinceBoot = 2,
+    /// 3: disabled permanently.
+    DisabledPermanently = 3,
+    /// 4: disabled fully and permanently.
+    DisabledFullyAndPermanently = 4,
+}
+
+impl DebugStatus {
+    /// From the registered value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] outside 0..=4.
+    pub const fn from_u64(v: u64) -> Result<Self> {
+        Ok(match v {
+            0 => Self::Enabled,
+            1 => Self::Disabled,
+            2 => Self::DisabledSinceBoot,
+            3 => Self::DisabledPermanently,
+            4 => Self::DisabledFullyAndPermanently,
+            _ => return Err(Error::InvalidArgument),
+        })
+    }
+}
+
+/// `intuse` (claim 275).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntendedUse {
+    /// 1: generic.
+    Generic = 1,
+    /// 2: registration.
+    Registration = 2,
+    /// 3: provisioning.
+    Provisioning = 3,
+    /// 4: certificate issuance.
+    CertificateIssuance = 4,
+    /// 5: proof of possession.
+    ProofOfPossession = 5,
+}
+
+impl IntendedUse {
+    /// From the registered value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] outside 1..=5.
+    pub const fn from_u64(v: u64) -> Result<Self> {
+        Ok(match v {
+            1 => Self::Generic,
+            2 => Self::Registration,
+            3 => Self::Provisioning,
+            4 => Self::CertificateIssuance,
+            5 => Self::ProofOfPossession,
+            _ => return Err(Error::InvalidArgument),
+        })
+    }
+}
+
+/// `eat_profile` (claim 265): a URI or an OID (the OID's BER content bytes, untagged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile<'a> {
+    /// A URI.
+    Uri(&'a str),
+    /// An OID, as its encoded content bytes.
+    Oid(&'a [u8]),
+}
+
+impl<'a> Item<'a> for Profile<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        match d.peek_major()? {
+            Major::Text => Ok(Self::Uri(d.text()?)),
+            _ => Ok(Self::Oid(d.bytes()?)),
+        }
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        match *self {
+            Self::Uri(u) => e.text(u),
+            Self::Oid(o) => e.bytes(o),
+        };
+    }
+}
+
+/// `location` (claim 264). Numbers are read from integers or floats.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Location {
+    /// Latitude (key 1), degrees.
+    pub latitude: f64,
+    /// Longitude (key 2), degrees.
+    pub longitude: f64,
+    /// Altitude (key 3), metres.
+    pub altitude: Option<f64>,
+    /// Accuracy (key 4), metres.
+    pub accuracy: Option<f64>,
+    /// Altitude accuracy (key 5), metres.
+    pub altitude_accuracy: Option<f64>,
+    /// Heading (key 6), degrees.
+    pub heading: Option<f64>,
+    /// Speed (key 7), metres per second.
+    pub speed: Option<f64>,
+    /// Timestamp (key 8), epoch seconds.
+    pub timestamp: Option<i64>,
+    /// Age (key 9), seconds.
+    pub age: Option<u64>,
+}
+
+fn number(d: &mut Decoder<'_>) -> Result<f64> {
+    match d.peek_major()? {
+        Major::Simple => d.float(),
+        _ => {
+            let i = d.int()?;
+            // Integers beyond 2^53 are not exact in f64; locations never need them.
+            let small = i32::try_from(i).map_err(|_| Error::IntegerOutOfRange)?;
+            Ok(f64::from(small))
+        }
+    }
+}
+
+impl<'a> Item<'a> for Location {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        let n = d.map()?;
+        let mut loc = Self::default();
+        let (mut lat, mut lon) = (false, false);
+        for _ in 0..n {
+            match d.int()? {
+                1 => (loc.latitude, lat) = (number(d)?, true),
+                2 => (loc.longitude, lon) = (number(d)?, true),
+                3 => loc.altitude = Some(number(d)?),
+                4 => loc.accuracy = Some(number(d)?),
+                5 => loc.altitude_accuracy = Some(number(d)?),
+                6 => loc.heading = Some(number(d)?),
+                7 => loc.speed = Some(number(d)?),
+                8 => loc.timestamp = Some(d.int()?),
+                9 => loc.age = Some(d.uint()?),
+                _ => return Err(Error::InvalidArgument),
+            }
+        }
+        if lat && lon {
+            Ok(loc)
+        } else {
+            Err(Error::InvalidArgument)
+        }
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        let floats = [
+            (3, self.altitude),
+            (4, self.accuracy),
+            (5, self.altitude_accuracy),
+            (6, self.heading),
+            (7, self.speed),
+        ];
+        let n = 2
+            + floats.iter().filter(|(_, v)| v.is_some()).count()
+            + usize::from(self.timestamp.is_some())
+            + usize::from(self.age.is_some());
+        e.map(n)
+            .uint(1)
+            .float(self.latitude)
+            .uint(2)
+            .float(self.longitude);
+        for (k, v) in floats {
+            if let Some(v) = v {
+                e.uint(k).float(v);
+            }
+        }
+        if let Some(t) = self.timestamp {
+            e.uint(8).int(t);
+        }
+        if let Some(a) = self.age {
+            e.uint(9).uint(a);
+        }
+    }
+}
+
+/// A `dloas` entry: a digital letter of approval (registrar, platform label, optional
+/// application label). Issued by a verifier, never self-asserted by a device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dloa<'a> {
+    /// The registrar's URI.
+    pub registrar: &'a str,
+    /// The platform label (e.g. a certificate reference).
+    pub platform: &'a str,
+    /// The application label, if any.
+    pub application: Option<&'a str>,
+}
+
+impl<'a> Item<'a> for Dloa<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        let n = d.array()?;
+        if !(2..=3).contains(&n) {
+            return Err(Error::InvalidArgument);
+        }
+        let registrar = d.text()?;
+        let platform = d.text()?;
+        let application = if n == 3 { Some(d.text()?) } else { None };
+        Ok(Self {
+            registrar,
+            platform,
+            application,
+        })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(if self.application.is_some() { 3 } else { 2 });
+        e.text(self.registrar).text(self.platform);
+        if let Some(a) = self.application {
+            e.text(a);
+        }
+    }
+}
+
+/// A `measurements` or `manifests` entry: a CoAP content format and the content bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Measurement<'a> {
+    /// CoAP content format of `content` (e.g. 258 for a CoSWID).
+    pub content_type: u16,
+    /// The content (a digest, a CoSWID, ...). Compare with [`Measurement::ct_eq`].
+    pub content: &'a [u8],
+}
+
+impl Measurement<'_> {
+    /// Constant-time equality with a reference value (lengths and content types are public).
+    #[must_use]
+    pub fn ct_eq(&self, reference: &Measurement<'_>) -> bool {
+        use subtle::ConstantTimeEq;
+        self.content_type == reference.content_type
+            && self.content.len() == reference.content.len()
+            && bool::from(self.content.ct_eq(reference.content))
+    }
+}
+
+impl fmt::Debug for Measurement<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Measurement({}, h'", self.content_type)?;
+        for b in self.content {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str("')")
+    }
+}
+
+impl<'a> Item<'a> for Measurement<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        if d.array()? != 2 {
+            return Err(Error::InvalidArgument);
+        }
+        let content_type = u16::try_from(d.uint()?).map_err(|_| Error::IntegerOutOfRange)?;
+        Ok(Self {
+            content_type,
+            content: d.bytes()?,
+        })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(2)
+            .uint(u64::from(self.content_type))
+            .bytes(self.content);
+    }
+}
+
+/// The result of comparing one measurement (RFC 9711 §4.2.17).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultCode {
+    /// 1: the comparison succeeded.
+    Success = 1,
+    /// 2: the comparison failed.
+    Fail = 2,
+    /// 3: the comparison was not run.
+    NotRun = 3,
+    /// 4: the measurement was absent.
+    Absent = 4,
+}
+
+/// The identifier of an individual measurement result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultId<'a> {
+    /// A text identifier.
+    Text(&'a str),
+    /// A binary identifier (this crate uses the measured value itself).
+    Bytes(&'a [u8]),
+}
+
+/// One individual measurement result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MeasResult<'a> {
+    /// What was measured.
+    pub id: ResultId<'a>,
+    /// The outcome.
+    pub result: ResultCode,
+}
+
+impl<'a> Item<'a> for MeasResult<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        if d.array()? != 2 {
+            return Err(Error::InvalidArgument);
+        }
+        let id = match d.peek_major()? {
+            Major::Text => ResultId::Text(d.text()?),
+            _ => ResultId::Bytes(d.bytes()?),
+        };
+        let result = match d.uint()? {
+            1 => ResultCode::Success,
+            2 => ResultCode::Fail,
+            3 => ResultCode::NotRun,
+            4 => ResultCode::Absent,
+            _ => return Err(Error::InvalidArgument),
+        };
+        Ok(Self { id, result })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(2);
+        match self.id {
+            ResultId::Text(t) => e.text(t),
+            ResultId::Bytes(b) => e.bytes(b),
+        };
+        e.uint(self.result as u64);
+    }
+}
+
+/// A `measres` group: the results of one measurement system.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeasResGroup<'a> {
+    /// The measurement system.
+    pub system: &'a str,
+    /// Its results (non-empty).
+    pub results: List<'a, MeasResult<'a>>,
+}
+
+impl<'a> Item<'a> for MeasResGroup<'a> {
+    fn decode(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
+        if d.array()? != 2 {
+            return Err(Error::InvalidArgument);
+        }
+        let system = d.text()?;
+        Ok(Self {
+            system,
+            results: List::decode_array(d, depth)?,
+        })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(2).text(self.system);
+        self.results.encode_array(e);
+    }
+    fn check(&self, depth: usize) -> Result<()> {
+        self.results.check(depth)
+    }
+}
+
+impl<'a> Item<'a> for Robustness<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        if d.array()? != 2 {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(Self {
+            scheme: d.text()?,
+            level: d.text()?,
+        })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.array(2).text(self.scheme).text(self.level);
+    }
+}
+
+/// A named entry of `sueids`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedUeid<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// The UEID.
+    pub ueid: Ueid<'a>,
+}
+
+/// A submodule (RFC 9711 §4.2.18).
+// The claims set is held inline on purpose: there is no heap to box it in.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Submodule<'a> {
+    /// A claims set of its own.
+    Claims(Claims<'a>),
+    /// A nested, separately signed token (a byte string holding a tag-18 or tag-61 message).
+    /// Its signature is not checked by the enclosing token's verification.
+    Token(&'a [u8]),
+    /// A detached submodule digest: hash algorithm and digest.
+    Digest {
+        /// COSE hash algorithm (integer or text).
+        alg: Label<'a>,
+        /// The digest.
+        digest: &'a [u8],
+    },
+}
+
+/// A named submodule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NamedSubmodule<'a> {
+    /// The submodule's name, e.g. `"se"` or `"tee"`.
+    pub name: &'a str,
+    /// The submodule.
+    pub submodule: Submodule<'a>,
+}
+
+fn check_nested_token(bytes: &[u8]) -> Result<()> {
+    cbor::validate(bytes, Mode::Lenient)?;
+    let mut d = Decoder::new(bytes);
+    match d.tag()? {
+        crate::cose::TAG_SIGN1 => Ok(()),
+        crate::cose::TAG_CWT => match d.tag()? {
+            crate::cose::TAG_SIGN1 => Ok(()),
+            _ => Err(Error::UnexpectedTag),
+        },
+        _ => Err(Error::UnexpectedTag),
+    }
+}
+
+impl<'a> Submodule<'a> {
+    fn decode_at(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
+        match d.peek_major()? {
+            Major::Map => {
+                let raw = d.raw_item()?;
+                Ok(Self::Claims(Claims::decode_map(
+                    raw,
+                    depth.saturating_add(1),
+                )?))
+            }
+            Major::Bytes => {
+                let b = d.bytes()?;
+                check_nested_token(b)?;
+                Ok(Self::Token(b))
+            }
+            Major::Array => {
+                if d.array()? != 2 {
+                    return Err(Error::InvalidArgument);
+                }
+                let alg = Label::decode(d)?;
+                Ok(Self::Digest {
+                    alg,
+                    digest: d.bytes()?,
+                })
+            }
+            _ => Err(Error::UnexpectedType),
+        }
+    }
+
+    fn encode_to<W: Write>(&self, e: &mut Encoder<W>) {
+        match self {
+            Self::Claims(c) => c.encode_map(e),
+            Self::Token(t) => {
+                e.bytes(t);
+            }
+            Self::Digest { alg, digest } => {
+                e.array(2);
+                alg.encode(e);
+                e.bytes(digest);
+            }
+        }
+    }
+}
+
+impl<'a> Item<'a> for NamedSubmodule<'a> {
+    // Entries of the `submods` map: decoded pairwise (name, submodule).
+    fn decode(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
+        let name = d.text()?;
+        Ok(Self {
+            name,
+            submodule: Submodule::decode_at(d, depth)?,
+        })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.text(self.name);
+        self.submodule.encode_to(e);
+    }
+    fn check(&self, depth: usize) -> Result<()> {
+        match self.submodule {
+            Submodule::Claims(c) => c.check_at(depth.saturating_add(1)),
+            Submodule::Token(t) => check_nested_token(t),
+            Submodule::Digest { .. } => Ok(()),
+        }
+    }
+}
+
+impl<'a> Item<'a> for NamedUeid<'a> {
+    fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
+        let name = d.text()?;
+        Ok(Self {
+            name,
+            ueid: Ueid::new(d.bytes()?)?,
+        })
+    }
+    fn encode<W: Write>(&self, e: &mut Encoder<W>) {
+        e.text(self.name).bytes(self.ueid.as_bytes());
+    }
+}
+
+/// A map whose entries are items keyed by name (`submods`, `sueids`), as a [`List`] of entries.
+type NamedMap<'a, T> = List<'a, T>;
+
+fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Result<NamedMap<'a, T>> {
+    let len = d.map()?;
+    if len == 0 {
+        return Err(Error::InvalidArgument);
+    }
+    let start = d.position();
+    for _ in 0..len {
+        T::decode(d, depth)?;
+    }
+    let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
+    Ok(List::Encoded { bytes, len })
+}
+
+/// Writes named entries in the order of their encoded names (deterministic maps), without
+/// sorting in place: repeatedly picks the smallest name above the last one written.
+fn encode_named_map<'a, T: Item<'a>, W: Write>(
+    list: &NamedMap<'a, T>,
+    name: impl Fn(&T) -> &'a str,
+    e: &mut Encoder<W>,
+) {
+    e.map(list.len());
+    let mut last: Option<Label<'a>> = None;
+    for _ in 0..list.len() {
+        let next = list
+            .iter()
+            .filter(|x| {
+                last.is_none_or(|l| Label::Text(name(x)).cmp_encoded(&l) == Ordering::Greater)
+            })
+            .min_by(|a, b| Label::Text(name(a)).cmp_encoded(&Label::Text(name(b))));
+        if let Some(x) = next {
+            x.encode(e);
+            last = Some(Label::Text(name(&x)));
+        }
+    }
+}
+
+/// Fails with [`Error::DuplicateKey`] if two entries share a name.
+fn check_unique_names<'a, T: Item<'a>>(
+    list: &NamedMap<'a, T>,
+    name: impl Fn(&T) -> &'a str,
+) -> Result<()> {
+    for (i, a) in list.iter().enumerate() {
+        if list
+            .iter()
+            .skip(i.saturating_add(1))
+            .any(|b| name(&b) == name(&a))
+        {
+            return Err(Error::DuplicateKey);
+        }
+    }
+    Ok(())
+}
+
+/// Claims this crate does not type, kept as (label, encoded value).
+#[derive(Clone, Copy)]
+pub enum Extra<'a> {
+    /// Supplied by the caller.
+    Items(&'a [(Label<'a>, RawValue<'a>)]),
+    /// The entries of a decoded claims map (known keys are skipped when iterating).
+    Encoded {
+        /// The map content after its head.
+        bytes: &'a [u8],
+        /// Number of entries in the whole map.
+        entries: usize,
+    },
+}
+
+impl Default for Extra<'_> {
+    fn default() -> Self {
+        Self::Items(&[])
+    }
+}
+
+impl<'a> Extra<'a> {
+    /// Iterates over the claims whose keys have no field in [`Claims`].
+    #[must_use]
+    pub fn iter(&self) -> ExtraIter<'a> {
+        match *self {
+            Self::Items(items) => ExtraIter::Items(items.iter()),
+            Self::Encoded { bytes, entries } => ExtraIter::Encoded {
+                d: Decoder::new(bytes),
+                left: entries,
+            },
+        }
+    }
+
+    /// Number of such claims.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl PartialEq for Extra<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Compared in encoded-key order: the order the encoder writes them in.
+        self.iter_sorted().eq(other.iter_sorted())
+    }
+}
+
+impl<'a> Extra<'a> {
+    /// The entries in encoded-key order.
+    fn iter_sorted(&self) -> impl Iterator<Item = (Label<'a>, RawValue<'a>)> + '_ {
+        let mut last: Option<Label<'a>> = None;
+        (0..self.len()).filter_map(move |_| {
+            let next = self
+                .iter()
+                .filter(|(k, _)| last.is_none_or(|l| k.cmp_encoded(&l) == Ordering::Greater))
+                .min_by(|a, b| a.0.cmp_encoded(&b.0));
+            if let Some((k, _)) = next {
+                last = Some(k);
+            }
+            next
+        })
+    }
+}
+
+impl fmt::Debug for Extra<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Iterator over [`Extra`].
+#[derive(Debug)]
+pub enum ExtraIter<'a> {
+    /// Over caller items.
+    Items(core::slice::Iter<'a, (Label<'a>, RawValue<'a>)>),
+    /// Over a decoded map.
+    Encoded {
+        /// Decoder at the next entry.
+        d: Decoder<'a>,
+        /// Entries left.
+        left: usize,
+    },
+}
+
+impl<'a> Iterator for ExtraIter<'a> {
+    type Item = (Label<'a>, RawValue<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Items(it) => it.next().copied(),
+            Self::Encoded { d, left } => loop {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                let label = Label::decode(d).ok()?;
+                let value = d.raw_item().ok()?;
+                if !label.is_known() {
+                    return Some((label, RawValue(value)));
+                }
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims
+// ---------------------------------------------------------------------------------------------
+
+/// An EAT / CWT claims set, including the ECN PP profile claims. Every field is optional here;
+/// which ones a token must carry is the profile's business ([`crate::ecnpp`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Claims<'a> {
+    /// `iss` (1).
+    pub iss: Option<&'a str>,
+    /// `sub` (2).
+    pub sub: Option<&'a str>,
+    /// `aud` (3).
+    pub aud: Option<&'a str>,
+    /// `exp` (4), epoch seconds.
+    pub exp: Option<i64>,
+    /// `nbf` (5), epoch seconds.
+    pub nbf: Option<i64>,
+    /// `iat` (6), epoch seconds.
+    pub iat: Option<i64>,
+    /// `cti` (7).
+    pub cti: Option<&'a [u8]>,
+    /// `nonce` (10).
+    pub nonce: Option<NonceClaim<'a>>,
+    /// `ueid` (256).
+    pub ueid: Option<Ueid<'a>>,
+    /// `sueids` (257).
+    pub sueids: Option<List<'a, NamedUeid<'a>>>,
+    /// `oemid` (258).
+    pub oemid: Option<OemId<'a>>,
+    /// `hwmodel` (259).
+    pub hwmodel: Option<HwModel<'a>>,
+    /// `hwversion` (260).
+    pub hwversion: Option<Version<'a>>,
+    /// `uptime` (261), seconds.
+    pub uptime: Option<u64>,
+    /// `oemboot` (262).
+    pub oemboot: Option<bool>,
+    /// `dbgstat` (263).
+    pub dbgstat: Option<DebugStatus>,
+    /// `location` (264).
+    pub location: Option<Location>,
+    /// `eat_profile` (265).
+    pub eat_profile: Option<Profile<'a>>,
+    /// `submods` (266).
+    pub submods: Option<List<'a, NamedSubmodule<'a>>>,
+    /// `bootcount` (267).
+    pub bootcount: Option<u64>,
+    /// `bootseed` (268).
+    pub bootseed: Option<&'a [u8]>,
+    /// `dloas` (269).
+    pub dloas: Option<List<'a, Dloa<'a>>>,
+    /// `swname` (270).
+    pub swname: Option<&'a str>,
+    /// `swversion` (271).
+    pub swversion: Option<Version<'a>>,
+    /// `manifests` (272).
+    pub manifests: Option<List<'a, Measurement<'a>>>,
+    /// `measurements` (273).
+    pub measurements: Option<List<'a, Measurement<'a>>>,
+    /// `measres` (274).
+    pub measres: Option<List<'a, MeasResGroup<'a>>>,
+    /// `intuse` (275).
+    pub intuse: Option<IntendedUse>,
+    /// `ecnpp-promise` (−90101).
+    pub promise: Option<Promise>,
+    /// `ecnpp-pp-ref` (−90102).
+    pub pp_ref: Option<&'a str>,
+    /// `ecnpp-evaluated-config` (−90103).
+    pub evaluated_config: Option<bool>,
+    /// `ecnpp-lifecycle` (−90104).
+    pub lifecycle: Option<Lifecycle>,
+    /// `ecnpp-svn` (−90105).
+    pub svn: Option<u64>,
+    /// `ecnpp-robustness` (−90106).
+    pub robustness: Option<List<'a, Robustness<'a>>>,
+    /// Claims without a field here, preserved and iterable.
+    pub extra: Extra<'a>,
+}
+
+/// Options of [`Claims::decode_with`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Reject claims maps that are not core deterministic.
+    pub deterministic: bool,
+}
+
+impl<'a> Claims<'a> {
+    /// Reads a claims map (lenient CBOR: valid, duplicate-free, not necessarily deterministic).
+    ///
+    /// # Errors
+    /// CBOR errors of [`cbor::validate`]; [`Error::InvalidPayload`] when not a map;
+    /// [`Error::InvalidClaim`] with the key of the first claim of the wrong type or range.
+    pub fn decode(input: &'a [u8]) -> Result<Self> {
+        Self::decode_with(input, DecodeOptions::default())
+    }
+
+    /// Reads a claims map with options.
+    ///
+    /// # Errors
+    /// As [`Self::decode`], and [`Error::NonDeterministic`] when required.
+    pub fn decode_with(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
+        let mode = if options.deterministic {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        };
+        cbor::validate(input, mode)?;
+        Self::decode_map(input, 0)
+    }
+
+    /// Typed read of an already validated map item.
+    fn decode_map(input: &'a [u8], depth: usize) -> Result<Self> {
+        if depth > MAX_SUBMODULE_DEPTH {
+            return Err(Error::DepthExceeded);
+        }
+        let mut d = Decoder::new(input);
+        let entries = d.map().map_err(|_| Error::InvalidPayload)?;
+        let start = d.position();
+        let mut c = Self::default();
+        for _ in 0..entries {
+            match Label::decode(&mut d)? {
+                Label::Int(k) if Label::Int(k).is_known() => {
+                    c.decode_claim(k, &mut d, depth).map_err(|e| match e {
+                        Error::DepthExceeded => e,
+                        _ => Error::InvalidClaim { key: k },
+                    })?;
+                }
+                _ => d.skip()?,
+            }
+        }
+        let bytes = input.get(start..).ok_or(Error::Truncated)?;
+        c.extra = Extra::Encoded { bytes, entries };
+        Ok(c)
+    }
+
+    fn decode_claim(&mut self, k: i64, d: &mut Decoder<'a>, depth: usize) -> Result<()> {
+        match k {
+            key::ISS => self.iss = Some(d.text()?),
+            key::SUB => self.sub = Some(d.text()?),
+            key::AUD => self.aud = Some(d.text()?),
+            key::EXP => self.exp = Some(d.int()?),
+            key::NBF => self.nbf = Some(d.int()?),
+            key::IAT => self.iat = Some(d.int()?),
+            key::CTI => self.cti = Some(d.bytes()?),
+            key::NONCE => {
+                self.nonce = Some(match d.peek_major()? {
+                    Major::Array => NonceClaim::Many(List::decode_array(d, depth)?),
+                    _ => NonceClaim::One(Nonce::new(d.bytes()?)?),
+                });
+            }
+            key::UEID => self.ueid = Some(Ueid::new(d.bytes()?)?),
+            key::SUEIDS => self.sueids = Some(decode_named_map(d, depth)?),
+            key::OEMID => self.oemid = Some(OemId::decode(d, depth)?),
+            key::HWMODEL => self.hwmodel = Some(HwModel::new(d.bytes()?)?),
+            key::HWVERSION => self.hwversion = Some(Version::decode(d, depth)?),
+            key::UPTIME => self.uptime = Some(d.uint()?),
+            key::OEMBOOT => self.oemboot = Some(d.bool()?),
+            key::DBGSTAT => self.dbgstat = Some(DebugStatus::from_u64(d.uint()?)?),
+            key::LOCATION => self.location = Some(Location::decode(d, depth)?),
+            key::EAT_PROFILE => self.eat_profile = Some(Profile::decode(d, depth)?),
+            key::SUBMODS => self.submods = Some(decode_named_map(d, depth)?),
+            key::BOOTCOUNT => self.bootcount = Some(d.uint()?),
+            key::BOOTSEED => self.bootseed = Some(d.bytes()?),
+            key::DLOAS => self.dloas = Some(List::decode_array(d, depth)?),
+            key::SWNAME => self.swname = Some(d.text()?),
+            key::SWVERSION => self.swversion = Some(Version::decode(d, depth)?),
+            key::MANIFESTS => self.manifests = Some(List::decode_array(d, depth)?),
+            key::MEASUREMENTS => self.measurements = Some(List::decode_array(d, depth)?),
+            key::MEASRES => self.measres = Some(List::decode_array(d, depth)?),
+            key::INTUSE => self.intuse = Some(IntendedUse::from_u64(d.uint()?)?),
+            key::ECNPP_PROMISE => self.promise = Some(Promise::from_u64(d.uint()?)?),
+            key::ECNPP_PP_REF => self.pp_ref = Some(d.text()?),
+            key::ECNPP_EVALUATED_CONFIG => self.evaluated_config = Some(d.bool()?),
+            key::ECNPP_LIFECYCLE => self.lifecycle = Some(Lifecycle::from_u64(d.uint()?)?),
+            key::ECNPP_SVN => self.svn = Some(d.uint()?),
+            key::ECNPP_ROBUSTNESS => self.robustness = Some(List::decode_array(d, depth)?),
+            _ => d.skip()?,
+        }
+        Ok(())
+    }
+
+    /// Whether the field for known key `k` is set.
+    fn has(&self, k: i64) -> bool {
+        match k {
+            key::ISS => self.iss.is_some(),
+            key::SUB => self.sub.is_some(),
+            key::AUD => self.aud.is_some(),
+            key::EXP => self.exp.is_some(),
+            key::NBF => self.nbf.is_some(),
+            key::IAT => self.iat.is_some(),
+            key::CTI => self.cti.is_some(),
+            key::NONCE => self.nonce.is_some(),
+            key::UEID => self.ueid.is_some(),
+            key::SUEIDS => self.sueids.is_some(),
+            key::OEMID => self.oemid.is_some(),
+            key::HWMODEL => self.hwmodel.is_some(),
+            key::HWVERSION => self.hwversion.is_some(),
+            key::UPTIME => self.uptime.is_some(),
+            key::OEMBOOT => self.oemboot.is_some(),
+            key::DBGSTAT => self.dbgstat.is_some(),
+            key::LOCATION => self.location.is_some(),
+            key::EAT_PROFILE => self.eat_profile.is_some(),
+            key::SUBMODS => self.submods.is_some(),
+            key::BOOTCOUNT => self.bootcount.is_some(),
+            key::BOOTSEED => self.bootseed.is_some(),
+            key::DLOAS => self.dloas.is_some(),
+            key::SWNAME => self.swname.is_some(),
+            key::SWVERSION => self.swversion.is_some(),
+            key::MANIFESTS => self.manifests.is_some(),
+            key::MEASUREMENTS => self.measurements.is_some(),
+            key::MEASRES => self.measres.is_some(),
+            key::INTUSE => self.intuse.is_some(),
+            key::ECNPP_PROMISE => self.promise.is_some(),
+            key::ECNPP_PP_REF => self.pp_ref.is_some(),
+            key::ECNPP_EVALUATED_CONFIG => self.evaluated_config.is_some(),
+            key::ECNPP_LIFECYCLE => self.lifecycle.is_some(),
+            key::ECNPP_SVN => self.svn.is_some(),
+            key::ECNPP_ROBUSTNESS => self.robustness.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Writes the value of known key `k` (which must be set).
+    fn write_claim<W: Write>(&self, k: i64, e: &mut Encoder<W>) {
+        match k {
+            key::ISS => {
+                if let Some(v) = self.iss {
+                    e.text(v);
+                }
+            }
+            key::SUB => {
+                if let Some(v) = self.sub {
+                    e.text(v);
+                }
+            }
+            key::AUD => {
+                if let Some(v) = self.aud {
+                    e.text(v);
+                }
+            }
+            key::EXP => {
+                if let Some(v) = self.exp {
+                    e.int(v);
+                }
+            }
+            key::NBF => {
+                if let Some(v) = self.nbf {
+                    e.int(v);
+                }
+            }
+            key::IAT => {
+                if let Some(v) = self.iat {
+                    e.int(v);
+                }
+            }
+            key::CTI => {
+                if let Some(v) = self.cti {
+                    e.bytes(v);
+                }
+            }
+            key::NONCE => match self.nonce {
+                Some(NonceClaim::One(n)) => n.encode(e),
+                Some(NonceClaim::Many(l)) => l.encode_array(e),
+                None => {}
+            },
+            key::UEID => {
+                if let Some(v) = self.ueid {
+                    e.bytes(v.as_bytes());
+                }
+            }
+            key::SUEIDS => {
+                if let Some(l) = self.sueids {
+                    encode_named_map(&l, |x| x.name, e);
+                }
+            }
+            key::OEMID => {
+                if let Some(v) = self.oemid {
+                    v.encode(e);
+                }
+            }
+            key::HWMODEL => {
+                if let Some(v) = self.hwmodel {
+                    e.bytes(v.as_bytes());
+                }
+            }
+            key::HWVERSION => {
+                if let Some(v) = self.hwversion {
+                    v.encode(e);
+                }
+            }
+            key::UPTIME => {
+                if let Some(v) = self.uptime {
+                    e.uint(v);
+                }
+            }
+            key::OEMBOOT => {
+                if let Some(v) = self.oemboot {
+                    e.bool(v);
+                }
+            }
+            key::DBGSTAT => {
+                if let Some(v) = self.dbgstat {
+                    e.uint(v as u64);
+                }
+            }
+            key::LOCATION => {
+                if let Some(v) = self.location {
+                    v.encode(e);
+                }
+            }
+            key::EAT_PROFILE => {
+                if let Some(v) = self.eat_profile {
+                    v.encode(e);
+                }
+            }
+            key::SUBMODS => {
+                if let Some(l) = self.submods {
+                    encode_named_map(&l, |x| x.name, e);
+                }
+            }
+            key::BOOTCOUNT => {
+                if let Some(v) = self.bootcount {
+                    e.uint(v);
+                }
+            }
+            key::BOOTSEED => {
+                if let Some(v) = self.bootseed {
+                    e.bytes(v);
+                }
+            }
+            key::DLOAS => {
+                if let Some(v) = self.dloas {
+                    v.encode_array(e);
+                }
+            }
+            key::SWNAME => {
+                if let Some(v) = self.swname {
+                    e.text(v);
+                }
+            }
+            key::SWVERSION => {
+                if let Some(v) = self.swversion {
+                    v.encode(e);
+                }
+            }
+            key::MANIFESTS => {
+                if let Some(v) = self.manifests {
+                    v.encode_array(e);
+                }
+            }
+            key::MEASUREMENTS => {
+                if let Some(v) = self.measurements {
+                    v.encode_array(e);
+                }
+            }
+            key::MEASRES => {
+                if let Some(v) = self.measres {
+                    v.encode_array(e);
+                }
+            }
+            key::INTUSE => {
+                if let Some(v) = self.intuse {
+                    e.uint(v as u64);
+                }
+            }
+            key::ECNPP_PROMISE => {
+                if let Some(v) = self.promise {
+                    e.uint(v as u64);
+                }
+            }
+            key::ECNPP_PP_REF => {
+                if let Some(v) = self.pp_ref {
+                    e.text(v);
+                }
+            }
+            key::ECNPP_EVALUATED_CONFIG => {
+                if let Some(v) = self.evaluated_config {
+                    e.bool(v);
+                }
+            }
+            key::ECNPP_LIFECYCLE => {
+                if let Some(v) = self.lifecycle {
+                    e.uint(v as u64);
+                }
+            }
+            key::ECNPP_SVN => {
+                if let Some(v) = self.svn {
+                    e.uint(v);
+                }
+            }
+            key::ECNPP_ROBUSTNESS => {
+                if let Some(v) = self.robustness {
+                    v.encode_array(e);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks what types alone cannot: non-empty lists, unique names, extra claims that neither
+    /// repeat nor shadow a typed field, nesting depth. [`Self::encode`] calls it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`] with the offending key, [`Error::DuplicateKey`],
+    /// [`Error::DepthExceeded`].
+    pub fn check(&self) -> Result<()> {
+        self.check_at(0)
+    }
+
+    fn check_at(&self, depth: usize) -> Result<()> {
+        if depth > MAX_SUBMODULE_DEPTH {
+            return Err(Error::DepthExceeded);
+        }
+        let at = |k: i64| move |_| Error::InvalidClaim { key: k };
+        if let Some(NonceClaim::Many(l)) = self.nonce {
+            l.check(depth).map_err(at(key::NONCE))?;
+        }
+        if let Some(o) = self.oemid {
+            o.check(depth).map_err(at(key::OEMID))?;
+        }
+        if let Some(l) = self.sueids {
+            l.check(depth).map_err(at(key::SUEIDS))?;
+            check_unique_names(&l, |x| x.name)?;
+        }
+        if let Some(l) = self.submods {
+            l.check(depth).map_err(|e| match e {
+                Error::DepthExceeded | Error::InvalidClaim { .. } => e,
+                _ => Error::InvalidClaim { key: key::SUBMODS },
+            })?;
+            check_unique_names(&l, |x| x.name)?;
+        }
+        for (k, l) in [
+            (key::MANIFESTS, self.manifests),
+            (key::MEASUREMENTS, self.measurements),
+        ] {
+            if let Some(l) = l {
+                l.check(depth).map_err(at(k))?;
+            }
+        }
+        if let Some(l) = self.dloas {
+            l.check(depth).map_err(at(key::DLOAS))?;
+        }
+        if let Some(l) = self.measres {
+            l.check(depth).map_err(at(key::MEASRES))?;
+        }
+        if let Some(l) = self.robustness {
+            l.check(depth).map_err(at(key::ECNPP_ROBUSTNESS))?;
+        }
+        if let Extra::Items(items) = self.extra {
+            for (i, (label, value)) in items.iter().enumerate() {
+                if label.is_known() {
+                    return Err(Error::InvalidClaim {
+                        key: label_key(label),
+                    });
+                }
+                RawValue::new(value.as_bytes()).map_err(|_| Error::InvalidClaim {
+                    key: label_key(label),
+                })?;
+                if items
+                    .iter()
+                    .skip(i.saturating_add(1))
+                    .any(|(l, _)| l == label)
+                {
+                    return Err(Error::DuplicateKey);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of map entries [`Self::encode`] writes.
+    fn entry_count(&self) -> usize {
+        key::KNOWN
+            .iter()
+            .filter(|&&k| self.has(k))
+            .count()
+            .saturating_add(self.extra.len())
+    }
+
+    /// Writes the claims map (no checks; see [`Self::check`]).
+    fn encode_map<W: Write>(&self, e: &mut Encoder<W>) {
+        e.map(self.entry_count());
+        let mut extras = self.extra.iter_sorted().peekable();
+        for k in key::KNOWN {
+            while let Some((label, value)) =
+                extras.next_if(|(l, _)| l.cmp_encoded(&Label::Int(k)) == Ordering::Less)
+            {
+                label.encode(e);
+                e.raw(value.as_bytes());
+            }
+            if self.has(k) {
+                e.int(k);
+                self.write_claim(k, e);
+            }
+        }
+        for (label, value) in extras {
+            label.encode(e);
+            e.raw(value.as_bytes());
+        }
+    }
+
+    /// Checks the claims and writes them as a deterministic CBOR map into `out`.
+    ///
+    /// # Errors
+    /// The errors of [`Self::check`]; [`Error::BufferTooSmall`] with the exact size needed.
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize> {
+        self.check()?;
+        let mut w = SliceWriter::new(out);
+        self.encode_map(&mut Encoder::new(&mut w));
+        w.finish()
+    }
+
+    /// The exact size [`Self::encode`] writes.
+    ///
+    /// # Errors
+    /// The errors of [`Self::check`].
+    pub fn encoded_len(&self) -> Result<usize> {
+        self.check()?;
+        let mut c = SizeCounter::new();
+        self.encode_map(&mut Encoder::new(&mut c));
+        Ok(c.len())
+    }
+
+    /// The claims as a COSE payload, after [`Self::check`].
+    ///
+    /// # Errors
+    /// The errors of [`Self::check`].
+    pub fn as_payload(&self) -> Result<CheckedClaims<'_, 'a>> {
+        self.check()?;
+        Ok(CheckedClaims(self))
+    }
+}
+
+const fn label_key(label: &Label<'_>) -> i64 {
+    match *label {
+        Label::Int(k) => k,
+        Label::Text(_) => 0,
+    }
+}
+
+/// Claims that passed [`Claims::check`], ready to be a COSE payload.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckedClaims<'c, 'a>(&'c Claims<'a>);
+
+impl crate::cose::Payload for CheckedClaims<'_, '_> {
+    fn write_payload<W: Write>(&self, e: &mut Encoder<W>) {
+        self.0.encode_map(e);
+    }
+}
