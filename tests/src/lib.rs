@@ -13,7 +13,10 @@ pub fn vectors_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: vectors folder {} not found (set ECNPP_VECTORS_DIR)", dir.display());
+        eprintln!(
+            "SKIPPED: vectors folder {} not found (set ECNPP_VECTORS_DIR)",
+            dir.display()
+        );
         None
     }
 }
