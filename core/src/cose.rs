@@ -531,7 +531,8 @@ impl<'a> Sign1Builder<'a> {
         }
     }
 
-    /// Puts `kid` in the unprotected header.
+    /// Puts `kid` in the unprotected header. It must not be empty (several COSE implementations
+    /// refuse an empty kid); [`Self::sign`] rejects one.
     pub const fn kid(mut self, kid: &'a [u8]) -> Self {
         self.kid = Some(kid);
         self
@@ -595,7 +596,8 @@ impl<'a> Sign1Builder<'a> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`] with the exact size needed; [`Error::UnsupportedAlgorithm`] when
-    /// the signer is not ES256; the signer's own error.
+    /// the signer is not ES256; [`Error::InvalidArgument`] for an empty kid; the signer's own
+    /// error.
     pub fn sign<S: Signer + ?Sized, P: Payload + ?Sized>(
         &self,
         signer: &S,
@@ -604,6 +606,9 @@ impl<'a> Sign1Builder<'a> {
     ) -> Result<usize> {
         if signer.algorithm() != ES256 {
             return Err(Error::UnsupportedAlgorithm);
+        }
+        if self.kid.is_some_and(<[u8]>::is_empty) {
+            return Err(Error::InvalidArgument);
         }
         let payload_len = payload.payload_len();
         let needed = self.encoded_len(payload);

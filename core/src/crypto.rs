@@ -285,6 +285,8 @@ mod cose_key {
     pub(super) const KTY: i64 = 1;
     pub(super) const KID: i64 = 2;
     pub(super) const ALG: i64 = 3;
+    pub(super) const KEY_OPS: i64 = 4;
+    pub(super) const KEY_OP_VERIFY: i64 = 2;
     pub(super) const CRV: i64 = -1;
     pub(super) const X: i64 = -2;
     pub(super) const Y: i64 = -3;
@@ -338,8 +340,9 @@ impl VerifyingKey {
     /// # Errors
     /// CBOR errors of [`cbor::validate`]; [`Error::UnsupportedKeyType`] for another kty or crv;
     /// [`Error::AlgorithmKeyMismatch`] / [`Error::UnsupportedAlgorithm`] for another alg;
-    /// [`Error::InvalidKey`] for missing or malformed coordinates, a point not on the curve, or
-    /// private key material (`d`) where a public key is expected; [`Error::UnexpectedType`].
+    /// [`Error::InvalidKey`] for missing or malformed coordinates, a point not on the curve,
+    /// private key material (`d`) where a public key is expected, or `key_ops` without `verify`;
+    /// [`Error::UnexpectedType`].
     pub fn from_cose_key(input: &[u8]) -> Result<CoseKey<'_>> {
         cbor::validate(input, Mode::Lenient)?;
         let mut d = Decoder::new(input);
@@ -375,7 +378,26 @@ impl VerifyingKey {
                     });
                 }
                 cose_key::D => return Err(Error::InvalidKey),
-                // key_ops (4), base IV and private labels carry nothing a verifier needs.
+                cose_key::KEY_OPS => {
+                    // A key restricted to other operations is not a verification key.
+                    let n = d.array().map_err(|_| Error::InvalidKey)?;
+                    let mut verify = false;
+                    for _ in 0..n {
+                        match d.peek_major()? {
+                            cbor::Major::Text => {
+                                d.skip()?;
+                            }
+                            _ => {
+                                verify |= d.int().map_err(|_| Error::InvalidKey)?
+                                    == cose_key::KEY_OP_VERIFY
+                            }
+                        }
+                    }
+                    if !verify {
+                        return Err(Error::InvalidKey);
+                    }
+                }
+                // Base IV and private labels carry nothing a verifier needs.
                 _ => d.skip()?,
             }
         }
