@@ -911,17 +911,81 @@ pub(crate) fn map_contains_key(map_item: &[u8], key: &[u8]) -> Result<bool> {
     key_seen_before(map_item, first, n, key)
 }
 
-/// Key equality by value for integers and strings (whatever the head width), by encoding
-/// otherwise.
+/// Key equality in the CBOR data model: integers and strings whatever their head width, floats
+/// by value whatever their width, arrays element by element, tags by number and content, maps as
+/// sets of entries. Keys were validated before they are compared, so nesting is bounded.
 fn keys_equal(a: &[u8], b: &[u8]) -> bool {
-    let (mut da, mut db) = (Decoder::new(a), Decoder::new(b));
-    match (da.head(), db.head()) {
-        (Ok(ha), Ok(hb)) if ha.major == hb.major => match ha.major {
-            Major::Unsigned | Major::Negative => ha.arg == hb.arg,
-            Major::Bytes | Major::Text => da.buf.get(da.pos..) == db.buf.get(db.pos..),
-            _ => a == b,
-        },
-        _ => a == b,
+    values_equal(&mut Decoder::new(a), &mut Decoder::new(b), 1).unwrap_or(false)
+}
+
+fn float_value(h: &Head) -> Option<f64> {
+    match (h.major, h.info) {
+        (Major::Simple, 25) => u16::try_from(h.arg).ok().map(f16_to_f64),
+        (Major::Simple, 26) => u32::try_from(h.arg)
+            .ok()
+            .map(|x| f64::from(f32::from_bits(x))),
+        (Major::Simple, 27) => Some(f64::from_bits(h.arg)),
+        _ => None,
+    }
+}
+
+fn values_equal(a: &mut Decoder<'_>, b: &mut Decoder<'_>, depth: usize) -> Result<bool> {
+    if depth > MAX_DEPTH {
+        return Err(Error::DepthExceeded);
+    }
+    let (ha, hb) = (a.head()?, b.head()?);
+    match (float_value(&ha), float_value(&hb)) {
+        (Some(x), Some(y)) => return Ok(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())),
+        (None, None) => {}
+        _ => return Ok(false),
+    }
+    if ha.major != hb.major {
+        return Ok(false);
+    }
+    let next = depth.saturating_add(1);
+    match ha.major {
+        Major::Unsigned | Major::Negative => Ok(ha.arg == hb.arg),
+        Major::Bytes | Major::Text => {
+            let (la, lb) = (a.length(ha.arg)?, b.length(hb.arg)?);
+            Ok(a.take(la)? == b.take(lb)?)
+        }
+        Major::Array => {
+            if ha.arg != hb.arg {
+                return Ok(false);
+            }
+            for _ in 0..a.length(ha.arg)? {
+                if !values_equal(a, b, next)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Major::Tag => Ok(ha.arg == hb.arg && values_equal(a, b, next)?),
+        Major::Map => {
+            if ha.arg != hb.arg {
+                return Ok(false);
+            }
+            let n = a.length(ha.arg)?;
+            let b_entries = b.position();
+            for _ in 0..n {
+                let (ka, va) = (a.raw_item()?, a.raw_item()?);
+                let mut other = Decoder {
+                    buf: b.buf,
+                    pos: b_entries,
+                };
+                let mut found = false;
+                for _ in 0..n {
+                    let (kb, vb) = (other.raw_item()?, other.raw_item()?);
+                    found |= values_equal(&mut Decoder::new(ka), &mut Decoder::new(kb), next)?
+                        && values_equal(&mut Decoder::new(va), &mut Decoder::new(vb), next)?;
+                }
+                if !found {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Major::Simple => Ok(ha.info == hb.info && ha.arg == hb.arg),
     }
 }
 
@@ -1031,6 +1095,22 @@ mod tests {
             validate(&hex::decode("a36161000200616100").unwrap(), Mode::Lenient),
             Err(Error::DuplicateKey)
         );
+        // equal in the data model though encoded differently: float widths, arrays, tags, maps
+        for h in [
+            "a2f93c0000fa3f80000000",
+            "a281010081180100",
+            "a2c10100c1180100",
+            "a2a2010002000 0a2020001000 0",
+        ] {
+            assert_eq!(
+                validate(&hex::decode(h.replace(' ', "")).unwrap(), Mode::Lenient),
+                Err(Error::DuplicateKey),
+                "{h}"
+            );
+        }
+        // distinct composite keys are fine
+        validate(&hex::decode("a2810100810200").unwrap(), Mode::Lenient).unwrap();
+        validate(&hex::decode("a2f93c0000f9400000").unwrap(), Mode::Lenient).unwrap();
         // out of order, distinct: fine when lenient, not when strict
         validate(&hex::decode("a202000100").unwrap(), Mode::Lenient).unwrap();
         assert_eq!(

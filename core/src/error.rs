@@ -67,7 +67,7 @@ pub enum Error {
     UnsupportedAlgorithm,
     /// `alg` names a known algorithm that cannot be used with the key (e.g. ES512 with P-256).
     AlgorithmKeyMismatch,
-    /// `crit` is empty, or not an array of labels.
+    /// `crit` is empty, not an array of labels, or names a label absent from the protected header.
     InvalidCritical,
     /// `crit` appears in the unprotected bucket.
     CriticalNotProtected,

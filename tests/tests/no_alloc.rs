@@ -368,3 +368,161 @@ fn cbor_validate_is_heap_free() {
         assert_eq!(err, Some(*expected), "{input:02x?}");
     }
 }
+
+mod profile {
+    //! The EAT and ECN PP layer: building and signing evidence, verifying it, reading claims,
+    //! appraising, signing and verifying an attestation result, and the relying party's check.
+    use super::heap_free;
+    use ecnpp_attest::appraise::{
+        CertifiedConfig, Challenge, Policy, Requirement, TrustStatus, VerifiedResult, appraise,
+    };
+    use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
+    use ecnpp_attest::crypto::SigningKey;
+    use ecnpp_attest::eat::{
+        Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
+        Submodule, Ueid, Version,
+    };
+    use ecnpp_attest::ecnpp::{
+        self, PP_REF_V1_0_7, PROFILE, Promise, TrustAnchor, VerifiedEvidence,
+    };
+
+    const NONCE: [u8; 16] = *b"challenge-000001";
+    const OEM: [u8; 3] = [0x00, 0x1b, 0x44];
+    const FW: [u8; 32] = [0x11; 32];
+    const TEE_FW: [u8; 32] = [0x22; 32];
+    const UEID: [u8; 17] = [1; 17];
+    const REFS: [Measurement<'static>; 2] = [
+        Measurement {
+            content_type: 0,
+            content: &FW,
+        },
+        Measurement {
+            content_type: 0,
+            content: &TEE_FW,
+        },
+    ];
+
+    #[test]
+    fn evidence_appraisal_and_results_are_heap_free() {
+        let device = SigningKey::from_bytes(&[0x31; 32]).unwrap();
+        let verifier = SigningKey::from_bytes(&[0x32; 32]).unwrap();
+        let measurements = [REFS[0]];
+        let tee_measurements = [REFS[1]];
+        let se = Claims {
+            oemid: Some(OemId::Ieee(&OEM)),
+            hwmodel: Some(HwModel::new(b"se-050").unwrap()),
+            dbgstat: Some(DebugStatus::DisabledPermanently),
+            ..Claims::default()
+        };
+        let tee = Claims {
+            measurements: Some(List::Items(&tee_measurements)),
+            ..Claims::default()
+        };
+        let subs = [
+            NamedSubmodule {
+                name: "se",
+                submodule: Submodule::Claims(se),
+            },
+            NamedSubmodule {
+                name: "tee",
+                submodule: Submodule::Claims(tee),
+            },
+        ];
+        let claims = Claims {
+            eat_profile: Some(PROFILE),
+            nonce: Some(NonceClaim::One(Nonce::new(&NONCE).unwrap())),
+            ueid: Some(Ueid::new(&UEID).unwrap()),
+            oemid: Some(OemId::Ieee(&OEM)),
+            hwmodel: Some(HwModel::new(b"edge-node-x1").unwrap()),
+            swname: Some("edge-os"),
+            swversion: Some(Version {
+                version: "4.2.1",
+                scheme: None,
+            }),
+            oemboot: Some(true),
+            dbgstat: Some(DebugStatus::DisabledPermanently),
+            measurements: Some(List::Items(&measurements)),
+            promise: Some(Promise::SecureEnclave),
+            pp_ref: Some(PP_REF_V1_0_7),
+            submods: Some(List::Items(&subs)),
+            ..Claims::default()
+        };
+        let builder = Sign1Builder::new().kid(b"device-1");
+        let mut token = [0u8; 1024];
+        let len = heap_free("evidence_len", || ecnpp::evidence_len(&claims, &builder)).unwrap();
+        let n = heap_free("sign_evidence", || {
+            ecnpp::sign_evidence(&claims, &builder, &device, &mut token)
+        })
+        .unwrap();
+        assert_eq!(n, len);
+        let mut too_small = [0u8; 16];
+        assert!(
+            heap_free("sign_evidence (short buffer)", || {
+                ecnpp::sign_evidence(&claims, &builder, &device, &mut too_small)
+            })
+            .is_err()
+        );
+
+        let anchors = [TrustAnchor {
+            kid: b"device-1",
+            key: device.verifying_key(),
+        }];
+        let evidence = heap_free("VerifiedEvidence::verify_with_anchors", || {
+            VerifiedEvidence::verify_with_anchors(&token[..n], &anchors, &ParseOptions::DEFAULT)
+        })
+        .unwrap();
+        heap_free("claims view", || {
+            let c = evidence.claims();
+            let count = c.measurements.map_or(0, |m| m.iter().count())
+                + c.submods.map_or(0, |s| s.iter().count())
+                + c.extra.iter().count();
+            assert_eq!(count, 3);
+        });
+
+        let certified = [CertifiedConfig {
+            oemid: OemId::Ieee(&OEM),
+            hwmodel: b"edge-node-x1",
+            swname: "edge-os",
+            swversion: "4.2.1",
+            promise: Promise::SecureEnclave,
+            certificate: "NSCIB-CC-0000001",
+            se_robustness: &[],
+            tee_robustness: &[],
+            reference_measurements: &REFS,
+        }];
+        let policy = Policy::new(
+            Challenge {
+                nonce: &NONCE,
+                issued_at: 100,
+            },
+            110,
+            &certified,
+            "https://verifier.example",
+        );
+        let result = heap_free("appraise", || appraise(&evidence, &policy));
+        assert_eq!(
+            result.status(),
+            TrustStatus::Affirming,
+            "{:?}",
+            result.reasons()
+        );
+
+        let mut out = [0u8; 1024];
+        let rb = Sign1Builder::new();
+        let m = heap_free("AttestationResult::sign", || {
+            result.sign(&rb, &verifier, &mut out)
+        })
+        .unwrap();
+        assert_eq!(m, heap_free("token_len", || result.token_len(&rb)).unwrap());
+        let vk = verifier.verifying_key();
+        let rp = heap_free("VerifiedResult::verify", || {
+            VerifiedResult::verify(&out[..m], &vk, &ParseOptions::DEFAULT)
+        })
+        .unwrap();
+        let admitted = heap_free("Requirement::parse + admits", || {
+            Requirement::parse("promise>=secure-enclave,evaluated,max-age=300")
+                .map(|r| r.admits(&rp, 120).admitted())
+        });
+        assert_eq!(admitted, Ok(true));
+    }
+}
