@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 int ecnpp_nostd_sign(const uint8_t *secret, const uint8_t *payload, size_t payload_len,
                      uint8_t *out, size_t out_cap, size_t *out_len);
@@ -18,6 +19,8 @@ int ecnpp_nostd_public_key(const uint8_t *secret, uint8_t *out);
 int ecnpp_nostd_verify(const uint8_t *msg, size_t msg_len, const uint8_t *public_key,
                        size_t public_key_len, size_t *payload_off, size_t *payload_len);
 int ecnpp_nostd_cbor_validate(const uint8_t *input, size_t len, int strict);
+int ecnpp_nostd_attest_flow(const uint8_t *device_secret, const uint8_t *verifier_secret,
+                            const uint8_t *challenge, int64_t now);
 
 static int failures = 0;
 
@@ -56,6 +59,14 @@ int main(void) {
     expect("strict validate of the claims", ecnpp_nostd_cbor_validate(payload, sizeof payload, 1), 0);
     expect("truncated CBOR", ecnpp_nostd_cbor_validate(payload, 3, 0), 100);
     expect("null pointer is InvalidArgument", ecnpp_nostd_public_key(NULL, public_key), 402);
+    {
+        uint8_t verifier_secret[32], challenge[16];
+        memset(verifier_secret, 0x32, sizeof verifier_secret);
+        memset(challenge, 0x5a, sizeof challenge);
+        expect("evidence, appraisal, result, admission",
+               ecnpp_nostd_attest_flow(secret, verifier_secret, challenge, 1790000000), 0);
+        expect("attest flow null pointer", ecnpp_nostd_attest_flow(NULL, verifier_secret, challenge, 0), 402);
+    }
 
     return failures == 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 //! A `#![no_std]`, `#![no_main]` static library that calls the public sign and verify paths of
-//! `ecnpp-attest` (built with `default-features = false`) through a small C ABI.
+//! `ecnpp-attest` (built with `default-features = false`) through a small C ABI, and the whole
+//! ECN PP flow: evidence creation, verification, appraisal, result signing and admission.
 //!
 //! Building it is the proof that those paths need neither `std` nor a heap:
 //!
@@ -188,6 +189,145 @@ pub unsafe extern "C" fn ecnpp_nostd_cbor_validate(
         Mode::Lenient
     };
     code(cbor::validate(input, mode))
+}
+
+/// The whole ECN PP flow on the no_std path: a device builds secure-enclave evidence answering
+/// the 16-byte `challenge` and signs it with `device_secret`; the verifier verifies it, appraises
+/// it against a policy certifying that configuration at time `now`, and signs the attestation
+/// result with `verifier_secret`; the relying party verifies the result and checks
+/// "promise >= secure enclave, evaluated, max-age=300". All buffers live on this stack.
+///
+/// Returns 0 when the workload is admitted, 1 when it is refused, or an error code.
+///
+/// # Safety
+/// `device_secret` and `verifier_secret` must point to 32 readable bytes, `challenge` to 16.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecnpp_nostd_attest_flow(
+    device_secret: *const u8,
+    verifier_secret: *const u8,
+    challenge: *const u8,
+    now: i64,
+) -> i32 {
+    if device_secret.is_null() || verifier_secret.is_null() || challenge.is_null() {
+        return Error::InvalidArgument.code();
+    }
+    // SAFETY: non-null (checked above); the caller guarantees 32 readable bytes.
+    let device_secret = unsafe { &*device_secret.cast::<[u8; 32]>() };
+    // SAFETY: as above.
+    let verifier_secret = unsafe { &*verifier_secret.cast::<[u8; 32]>() };
+    // SAFETY: non-null (checked above); the caller guarantees 16 readable bytes.
+    let challenge = unsafe { &*challenge.cast::<[u8; 16]>() };
+    match attest_flow(device_secret, verifier_secret, challenge, now) {
+        Ok(true) => OK,
+        Ok(false) => 1,
+        Err(e) => e.code(),
+    }
+}
+
+fn attest_flow(
+    device_secret: &[u8; 32],
+    verifier_secret: &[u8; 32],
+    challenge: &[u8; 16],
+    now: i64,
+) -> Result<bool, Error> {
+    use ecnpp_attest::appraise::{
+        CertifiedConfig, Challenge, Policy, Requirement, VerifiedResult, appraise,
+    };
+    use ecnpp_attest::eat::{
+        Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
+        Submodule, Ueid, Version,
+    };
+    use ecnpp_attest::ecnpp::{self, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence};
+
+    const OEM: [u8; 3] = [0x00, 0x1b, 0x44];
+    const FW: [u8; 32] = [0x11; 32];
+    const TEE_FW: [u8; 32] = [0x22; 32];
+    const REFS: [Measurement<'static>; 2] = [
+        Measurement {
+            content_type: 0,
+            content: &FW,
+        },
+        Measurement {
+            content_type: 0,
+            content: &TEE_FW,
+        },
+    ];
+    let device = SigningKey::from_bytes(device_secret)?;
+    let verifier = SigningKey::from_bytes(verifier_secret)?;
+
+    // Device: claims and evidence.
+    let measurements = [REFS[0]];
+    let tee_measurements = [REFS[1]];
+    let tee = Claims {
+        measurements: Some(List::Items(&tee_measurements)),
+        ..Claims::default()
+    };
+    let subs = [NamedSubmodule {
+        name: "tee",
+        submodule: Submodule::Claims(tee),
+    }];
+    let claims = Claims {
+        eat_profile: Some(PROFILE),
+        nonce: Some(NonceClaim::One(Nonce::new(challenge)?)),
+        ueid: Some(Ueid::new(&[1, 2, 3, 4, 5, 6, 7, 8, 9])?),
+        oemid: Some(OemId::Ieee(&OEM)),
+        hwmodel: Some(HwModel::new(b"edge-node-x1")?),
+        swname: Some("edge-os"),
+        swversion: Some(Version {
+            version: "4.2.1",
+            scheme: None,
+        }),
+        oemboot: Some(true),
+        dbgstat: Some(DebugStatus::DisabledPermanently),
+        measurements: Some(List::Items(&measurements)),
+        promise: Some(Promise::SecureEnclave),
+        pp_ref: Some(PP_REF_V1_0_7),
+        submods: Some(List::Items(&subs)),
+        ..Claims::default()
+    };
+    let mut evidence_buf = [0u8; 512];
+    let n = ecnpp::sign_evidence(&claims, &Sign1Builder::new(), &device, &mut evidence_buf)?;
+    let evidence_token = evidence_buf.get(..n).ok_or(Error::LengthOverflow)?;
+
+    // Verifier: verify, appraise, sign the result.
+    let evidence = VerifiedEvidence::verify(
+        evidence_token,
+        &device.verifying_key(),
+        &ParseOptions::DEFAULT,
+    )?;
+    let certified = [CertifiedConfig {
+        oemid: OemId::Ieee(&OEM),
+        hwmodel: b"edge-node-x1",
+        swname: "edge-os",
+        swversion: "4.2.1",
+        promise: Promise::SecureEnclave,
+        certificate: "NSCIB-CC-0000001",
+        se_robustness: &[],
+        tee_robustness: &[],
+        reference_measurements: &REFS,
+    }];
+    let policy = Policy::new(
+        Challenge {
+            nonce: challenge,
+            issued_at: now,
+        },
+        now,
+        &certified,
+        "https://verifier.example",
+    );
+    let result = appraise(&evidence, &policy);
+    let mut result_buf = [0u8; 512];
+    let m = result.sign(&Sign1Builder::new(), &verifier, &mut result_buf)?;
+    let result_token = result_buf.get(..m).ok_or(Error::LengthOverflow)?;
+
+    // Relying party: verify the result and decide.
+    let verified = VerifiedResult::verify(
+        result_token,
+        &verifier.verifying_key(),
+        &ParseOptions::DEFAULT,
+    )?;
+    let requirement = Requirement::parse("promise>=secure-enclave,evaluated,max-age=300")?;
+    Ok(requirement.admits(&verified, now).admitted())
 }
 
 /// Without `std` there is no unwinding runtime and nothing to print to: a panic parks the core.
