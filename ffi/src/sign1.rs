@@ -1,0 +1,197 @@
+//! COSE_Sign1 with ES256: sign through an `ecnpp_signer`, parse for the `kid`, verify.
+
+use ecnpp_attest::cose::{ParseOptions, Sign1Builder, UnverifiedSign1};
+
+use crate::args::{
+    FfiResult, OutBuf, Span, boundary, check_flags, optional_pair, required, write_borrowed,
+};
+use crate::handle;
+use crate::keys::ecnpp_verifying_key;
+use crate::result::ecnpp_result;
+use crate::signer::{CallbackSigner, ecnpp_signer};
+
+/// Signing flag: leave the payload out of the message (nil); the verifier supplies it.
+pub const ECNPP_SIGN1_DETACHED: u32 = 0x0001;
+/// Signing flag: omit tag 18 (for protocols that tag at another layer).
+pub const ECNPP_SIGN1_UNTAGGED: u32 = 0x0002;
+/// Parsing flag: accept a message without tag 18.
+pub const ECNPP_SIGN1_ACCEPT_UNTAGGED: u32 = 0x0100;
+/// Parsing flag: accept the CWT wrapper `61(18(...))`.
+pub const ECNPP_SIGN1_ACCEPT_CWT_TAG: u32 = 0x0200;
+/// Parsing flag: reject CBOR that is not core deterministic (message and protected header).
+pub const ECNPP_SIGN1_DETERMINISTIC: u32 = 0x0400;
+
+const SIGN_FLAGS: u32 = ECNPP_SIGN1_DETACHED | ECNPP_SIGN1_UNTAGGED;
+const PARSE_FLAGS: u32 =
+    ECNPP_SIGN1_ACCEPT_UNTAGGED | ECNPP_SIGN1_ACCEPT_CWT_TAG | ECNPP_SIGN1_DETERMINISTIC;
+
+fn parse_options(flags: u32) -> FfiResult<ParseOptions> {
+    check_flags(flags, PARSE_FLAGS)?;
+    Ok(ParseOptions {
+        accept_untagged: flags & ECNPP_SIGN1_ACCEPT_UNTAGGED != 0,
+        accept_cwt_tag: flags & ECNPP_SIGN1_ACCEPT_CWT_TAG != 0,
+        deterministic: flags & ECNPP_SIGN1_DETERMINISTIC != 0,
+    })
+}
+
+/// Signs `payload` as a tagged COSE_Sign1 with protected header `{1: -7}` (ES256).
+///
+/// * `signer`: the signing callback (`ecnpp_signing_key_as_signer` for a software key).
+/// * `kid`/`kid_len` (optional, NULL: none): put in the unprotected header, not authenticated.
+/// * `aad`/`aad_len`: external AAD bound into the signature (`(NULL, 0)`: none).
+/// * `payload`/`payload_len`: the payload bytes (phase 2 adds claims-encoding variants).
+/// * `flags`: `ECNPP_SIGN1_DETACHED`, `ECNPP_SIGN1_UNTAGGED`.
+/// * `out`/`out_len`: the message; `*written` its length. Size query: `out == NULL`,
+///   `out_len == 0` sets `*written` to the exact size without calling the signer.
+///
+/// The signer is called only once every argument is valid and the message fits `out`.
+///
+/// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
+/// (unknown flag, `out` overlapping an input), `ECNPP_ERR_BUFFER_TOO_SMALL`,
+/// `ECNPP_ERR_SIGNER_FAILED`, `ECNPP_ERR_SIGNATURE_SCALAR_OUT_OF_RANGE` (the signer wrote an
+/// invalid signature).
+///
+/// # Safety
+/// Each input readable for its length; `out` writable for `out_len` bytes; `written` writable;
+/// `signer.sign` honours the `ecnpp_signer` contract for `signer.ctx`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn ecnpp_sign1_sign(
+    signer: ecnpp_signer,
+    kid: *const u8,
+    kid_len: usize,
+    aad: *const u8,
+    aad_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    flags: u32,
+    out: *mut u8,
+    out_len: usize,
+    written: *mut usize,
+) -> ecnpp_result {
+    boundary(|| {
+        let written = required(written)?;
+        let signer = CallbackSigner::new(signer).ok_or(ecnpp_result::ECNPP_ERR_NULL_POINTER)?;
+        let kid = Span::optional(kid, kid_len)?;
+        let aad = Span::new(aad, aad_len)?;
+        let payload = Span::new(payload, payload_len)?;
+        let out = OutBuf::new(out, out_len)?;
+        check_flags(flags, SIGN_FLAGS)?;
+        out.check_disjoint(&[kid, Some(aad), Some(payload)])?;
+        // SAFETY: each input readable for its length (caller's promise), checked by Span.
+        let (kid, aad, payload) = unsafe {
+            (
+                kid.map(|k| k.as_slice()),
+                aad.as_slice(),
+                payload.as_slice(),
+            )
+        };
+        let mut builder = Sign1Builder::new()
+            .external_aad(aad)
+            .detached(flags & ECNPP_SIGN1_DETACHED != 0)
+            .untagged(flags & ECNPP_SIGN1_UNTAGGED != 0);
+        if let Some(kid) = kid {
+            builder = builder.kid(kid);
+        }
+        // SAFETY: out writable for out_len bytes (caller's promise), disjoint from the inputs.
+        let n = match unsafe { out.as_mut_slice() } {
+            None => builder.encoded_len(payload),
+            Some(buf) => builder.sign(&signer, payload, buf)?,
+        };
+        // SAFETY: non-NULL and writable.
+        unsafe { written.write(n) };
+        Ok(())
+    })
+}
+
+/// Parses a COSE_Sign1 with every structural rule (no cryptography) and returns its `kid`,
+/// from either header bucket, borrowed from `input` (NULL and 0 when there is none).
+///
+/// The `kid` is **not authenticated**: use it only to pick a candidate among keys the caller
+/// already trusts, then call `ecnpp_sign1_verify`.
+///
+/// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
+/// (unknown flag), and every parse error (100-110, 200-211, 300-301).
+///
+/// # Safety
+/// `input` readable for `input_len` bytes; `kid_out` and `kid_len_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecnpp_sign1_kid_untrusted(
+    input: *const u8,
+    input_len: usize,
+    flags: u32,
+    kid_out: *mut *const u8,
+    kid_len_out: *mut usize,
+) -> ecnpp_result {
+    boundary(|| {
+        let kid_out = required(kid_out)?;
+        let kid_len_out = required(kid_len_out)?;
+        let input = Span::new(input, input_len)?;
+        let options = parse_options(flags)?;
+        // SAFETY: readable for input_len bytes (caller's promise).
+        let msg = UnverifiedSign1::parse(unsafe { input.as_slice() }, &options)?;
+        // SAFETY: both non-NULL and writable.
+        unsafe { write_borrowed(msg.kid_untrusted(), kid_out, kid_len_out) };
+        Ok(())
+    })
+}
+
+/// Parses and verifies an ES256 COSE_Sign1 under `key`, strictly (see docs/c-api.md).
+///
+/// * `flags`: `ECNPP_SIGN1_ACCEPT_UNTAGGED`, `ECNPP_SIGN1_ACCEPT_CWT_TAG`,
+///   `ECNPP_SIGN1_DETERMINISTIC`.
+/// * `aad`/`aad_len`: the external AAD the signer bound (`(NULL, 0)`: none).
+/// * `detached_payload`/`detached_payload_len` (optional, NULL: absent): the payload of a
+///   message signed with `ECNPP_SIGN1_DETACHED`; must be absent for an attached payload.
+/// * On success `*payload_out`/`*payload_len_out` is the verified payload, borrowed from
+///   `input` (attached) or `detached_payload` (detached).
+///
+/// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
+/// `ECNPP_ERR_INVALID_HANDLE`, every parse error, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
+/// `ECNPP_ERR_MISSING_DETACHED_PAYLOAD`, `ECNPP_ERR_UNEXPECTED_DETACHED_PAYLOAD`,
+/// `ECNPP_ERR_VERIFICATION_FAILED`.
+///
+/// # Safety
+/// Each input readable for its length and unchanged while the borrowed payload is used; `key` a
+/// live handle; `payload_out` and `payload_len_out` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn ecnpp_sign1_verify(
+    input: *const u8,
+    input_len: usize,
+    flags: u32,
+    key: *const ecnpp_verifying_key,
+    aad: *const u8,
+    aad_len: usize,
+    detached_payload: *const u8,
+    detached_payload_len: usize,
+    payload_out: *mut *const u8,
+    payload_len_out: *mut usize,
+) -> ecnpp_result {
+    boundary(|| {
+        let (payload_out, payload_len_out) = optional_pair(payload_out, payload_len_out)?
+            .ok_or(ecnpp_result::ECNPP_ERR_NULL_POINTER)?;
+        let input = Span::new(input, input_len)?;
+        let aad = Span::new(aad, aad_len)?;
+        let detached = Span::optional(detached_payload, detached_payload_len)?;
+        let options = parse_options(flags)?;
+        // SAFETY: a live handle or NULL (caller's promise).
+        let key = unsafe { handle::borrow::<ecnpp_verifying_key>(key) }?;
+        // SAFETY: each input readable for its length (caller's promise).
+        let (input, aad, detached) = unsafe {
+            (
+                input.as_slice(),
+                aad.as_slice(),
+                detached.map(|d| d.as_slice()),
+            )
+        };
+        let msg = UnverifiedSign1::parse(input, &options)?;
+        let verified = match detached {
+            None => msg.verify(key, aad)?,
+            Some(payload) => msg.verify_detached(key, aad, payload)?,
+        };
+        // SAFETY: both non-NULL and writable.
+        unsafe { write_borrowed(Some(verified.payload()), payload_out, payload_len_out) };
+        Ok(())
+    })
+}

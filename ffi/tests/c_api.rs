@@ -1,0 +1,348 @@
+//! Drives the C side of the contract (docs/c-api.md): compiles the C tests, the C++ header check,
+//! the examples and a pkg-config build with gcc/g++ against the static library, and runs them
+//! plainly, under `valgrind --leak-check=full`, and rebuilt with `-fsanitize=address,undefined`.
+//!
+//! Tokens cross the language boundary both ways: one signed by the Rust API is verified in C,
+//! and the C side prints the same token signed through the C API for Rust to verify (the two
+//! must be byte-identical: RFC 6979 signatures are deterministic).
+//!
+//! The library used is `target/<profile>/libecnpp_attest_ffi.a` of this test build, or the one
+//! in `$ECNPP_FFI_LIB_DIR` (CI points it at a release build). gcc, g++, valgrind and pkg-config
+//! are required; a missing tool fails the test with its name.
+
+// A test harness: failing loudly with the reason is its job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ecnpp_attest::cose::{self, ParseOptions, Sign1Builder};
+use ecnpp_attest::crypto::SigningKey;
+
+const TEST_D: &str = "57c92077664146e876760c9520d054aa93c3afb04e306705db6090308507b4d3";
+const TEST_PAYLOAD: &str = "a10a486e6f6e63652d3031";
+const STRICT_C: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"];
+const SYS_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
+const WRAP_ALLOC: &str =
+    "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=aligned_alloc";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn include_dir() -> PathBuf {
+    root().join("include")
+}
+
+fn lib_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ECNPP_FFI_LIB_DIR") {
+        // Relative to the workspace root (tests run in ffi/).
+        return Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+    }
+    // target/<profile>/deps/c_api-<hash> -> target/<profile>
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf()
+}
+
+fn static_lib() -> PathBuf {
+    let lib = lib_dir().join("libecnpp_attest_ffi.a");
+    assert!(
+        lib.is_file(),
+        "static library not found at {}",
+        lib.display()
+    );
+    lib
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("c_api")
+        .join(name);
+    std::fs::create_dir_all(&dir).expect("create work dir");
+    dir
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let shown = format!("{cmd:?}");
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e} (is the tool installed?)"));
+    if !out.status.success() {
+        panic!(
+            "{shown} failed with {}\n--- stdout\n{}\n--- stderr\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+fn compile_c(sources: &[PathBuf], output: &Path, extra: &[&str]) {
+    let mut cmd = Command::new("gcc");
+    cmd.args(STRICT_C)
+        .arg("-g")
+        .arg(format!(
+            "-DECNPP_TEST_VERSION=\"{}\"",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .arg("-I")
+        .arg(include_dir())
+        .args(extra)
+        .args(sources)
+        .arg(static_lib())
+        .args(SYS_LIBS)
+        .arg("-o")
+        .arg(output);
+    run(&mut cmd);
+}
+
+/// The token the Rust API signs for the interop test.
+fn rust_token() -> Vec<u8> {
+    let key = SigningKey::from_slice(&hex::decode(TEST_D).unwrap()).unwrap();
+    let payload = hex::decode(TEST_PAYLOAD).unwrap();
+    let builder = Sign1Builder::new().kid(b"device-1").external_aad(b"ctx");
+    let mut buf = vec![0u8; builder.encoded_len(payload.as_slice())];
+    let n = builder.sign(&key, payload.as_slice(), &mut buf).unwrap();
+    assert_eq!(n, buf.len());
+    buf
+}
+
+/// Checks the closing "N passed, 0 failed" line and the token the C side signed.
+fn check_c_output(out: &Output) -> usize {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    let (passed, failed) = last
+        .split_once(" passed, ")
+        .and_then(|(p, f)| Some((p.parse::<usize>().ok()?, f.strip_suffix(" failed")?)))
+        .unwrap_or_else(|| panic!("no closing line in:\n{stdout}"));
+    assert_eq!(failed, "0", "{stdout}");
+    assert!(passed > 1000, "suspiciously few C checks: {passed}");
+
+    let c_token = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("C_TOKEN="))
+        .expect("the C side printed its token");
+    let c_token = hex::decode(c_token).unwrap();
+    let key = SigningKey::from_slice(&hex::decode(TEST_D).unwrap()).unwrap();
+    let strict = ParseOptions {
+        deterministic: true,
+        ..ParseOptions::DEFAULT
+    };
+    let verified = cose::verify(&c_token, &strict, &key.verifying_key(), b"ctx").unwrap();
+    assert_eq!(verified.payload(), hex::decode(TEST_PAYLOAD).unwrap());
+    assert_eq!(
+        c_token,
+        rust_token(),
+        "C and Rust sign byte-identical tokens"
+    );
+    passed
+}
+
+fn c_test_source() -> PathBuf {
+    root().join("ffi/tests/c/test_c_api.c")
+}
+
+#[test]
+fn c_tests_plain() {
+    let dir = work_dir("plain");
+    let exe = dir.join("test_c_api");
+    compile_c(&[c_test_source()], &exe, &[WRAP_ALLOC]);
+    let out = run(Command::new(&exe).arg(hex::encode(rust_token())));
+    let passed = check_c_output(&out);
+    eprintln!("C tests: {passed} checks passed");
+}
+
+#[test]
+fn c_tests_under_valgrind() {
+    let dir = work_dir("valgrind");
+    let exe = dir.join("test_c_api");
+    compile_c(&[c_test_source()], &exe, &[WRAP_ALLOC]);
+    let out = run(Command::new("valgrind")
+        .args([
+            "--error-exitcode=1",
+            "--leak-check=full",
+            "--show-leak-kinds=all",
+            "--errors-for-leak-kinds=all",
+            "--track-origins=yes",
+            "-q",
+        ])
+        .arg(&exe)
+        .arg(hex::encode(rust_token())));
+    check_c_output(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("=="), "valgrind reported:\n{stderr}");
+}
+
+#[test]
+fn c_tests_with_address_and_undefined_sanitizers() {
+    let dir = work_dir("asan");
+    let exe = dir.join("test_c_api");
+    compile_c(
+        &[c_test_source()],
+        &exe,
+        &[
+            WRAP_ALLOC,
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ],
+    );
+    let out = run(Command::new(&exe)
+        .arg(hex::encode(rust_token()))
+        .env(
+            "ASAN_OPTIONS",
+            "detect_leaks=1:halt_on_error=1:abort_on_error=0",
+        )
+        .env("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1"));
+    check_c_output(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("Sanitizer") && !stderr.contains("runtime error"),
+        "sanitizer reported:\n{stderr}"
+    );
+}
+
+#[test]
+fn header_compiles_as_c_and_cpp() {
+    let dir = work_dir("header");
+    let probe = dir.join("probe.c");
+    std::fs::write(
+        &probe,
+        "#include \"ecnpp_attest.h\"\nint main(void) { return 0; }\n",
+    )
+    .unwrap();
+    for std in ["-std=c99", "-std=c11", "-std=c17"] {
+        run(Command::new("gcc")
+            .args([
+                std,
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+            ])
+            .arg("-I")
+            .arg(include_dir())
+            .arg(&probe));
+    }
+    let exe = dir.join("test_cpp");
+    run(Command::new("g++")
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+        .arg("-I")
+        .arg(include_dir())
+        .arg(root().join("ffi/tests/c/test_cpp.cpp"))
+        .arg(static_lib())
+        .args(SYS_LIBS)
+        .arg("-o")
+        .arg(&exe));
+    let out = run(&mut Command::new(&exe));
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with(" passed, 0 failed\n"));
+}
+
+fn build_examples(dir: &Path) -> (PathBuf, PathBuf) {
+    let sign = dir.join("sign_with_callback");
+    let verify = dir.join("verify_token");
+    // Both examples are heap-free: any allocation aborts them (ffi/tests/c/no_heap.c).
+    let no_heap = root().join("ffi/tests/c/no_heap.c");
+    for (src, exe) in [("sign_with_callback", &sign), ("verify_token", &verify)] {
+        let example = root().join("ffi/examples").join(format!("{src}.c"));
+        compile_c(&[example, no_heap.clone()], exe, &[WRAP_ALLOC]);
+    }
+    (sign, verify)
+}
+
+#[test]
+fn examples_sign_then_verify() {
+    let dir = work_dir("examples");
+    let (sign, verify) = build_examples(&dir);
+    let out = run(&mut Command::new(&sign));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let [cose_key, token] = lines[..] else {
+        panic!("expected two lines, got:\n{stdout}")
+    };
+    assert!(String::from_utf8_lossy(&out.stderr).contains("with 1 call(s)"));
+
+    let out = run(Command::new(&verify).args([cose_key, token]));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), TEST_PAYLOAD);
+
+    // The Rust API agrees, and a tampered token is refused with the opaque error.
+    let key_bytes = hex::decode(cose_key).unwrap();
+    let key = ecnpp_attest::crypto::VerifyingKey::from_cose_key(&key_bytes).unwrap();
+    let token = hex::decode(token).unwrap();
+    cose::verify(&token, &ParseOptions::DEFAULT, &key.key, &[]).unwrap();
+    let mut bad = token.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let out = Command::new(&verify)
+        .args([cose_key, &hex::encode(&bad)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("verification failed"));
+}
+
+#[test]
+fn examples_under_valgrind() {
+    let dir = work_dir("examples_valgrind");
+    let (sign, verify) = build_examples(&dir);
+    let vg = [
+        "--error-exitcode=1",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=all",
+        "-q",
+    ];
+    let out = run(Command::new("valgrind").args(vg).arg(&sign));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    run(Command::new("valgrind").args(vg).arg(&verify).args(&lines));
+}
+
+#[test]
+fn pkg_config_links_in_two_lines() {
+    let prefix = work_dir("pkgconfig");
+    for sub in ["include", "lib/pkgconfig"] {
+        std::fs::create_dir_all(prefix.join(sub)).unwrap();
+    }
+    std::fs::copy(
+        include_dir().join("ecnpp_attest.h"),
+        prefix.join("include/ecnpp_attest.h"),
+    )
+    .unwrap();
+    std::fs::copy(static_lib(), prefix.join("lib/libecnpp_attest_ffi.a")).unwrap();
+    let pc = std::fs::read_to_string(root().join("ffi/ecnpp_attest.pc.in"))
+        .unwrap()
+        .replace("@PREFIX@", prefix.to_str().unwrap())
+        .replace("@VERSION@", env!("CARGO_PKG_VERSION"));
+    std::fs::write(prefix.join("lib/pkgconfig/ecnpp_attest.pc"), pc).unwrap();
+
+    let flags = run(Command::new("pkg-config")
+        .args(["--cflags", "--libs", "--static", "ecnpp_attest"])
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig")));
+    let flags = String::from_utf8(flags.stdout).unwrap();
+    let exe = prefix.join("verify_token");
+    run(Command::new("gcc")
+        .args(STRICT_C)
+        .arg(root().join("ffi/examples/verify_token.c"))
+        .args(flags.split_whitespace())
+        .arg("-o")
+        .arg(&exe));
+    let version = run(Command::new("pkg-config")
+        .args(["--modversion", "ecnpp_attest"])
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig")));
+    assert_eq!(
+        String::from_utf8(version.stdout).unwrap().trim(),
+        env!("CARGO_PKG_VERSION")
+    );
+    let out = Command::new(&exe).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "usage message expected");
+}
