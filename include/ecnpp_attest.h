@@ -198,6 +198,10 @@ enum ecnpp_result
    */
   ECNPP_ERR_SIGNER_FAILED = 305,
   /**
+   * Phase 2: the token names no key among the caller's trust anchors.
+   */
+  ECNPP_ERR_KEY_NOT_TRUSTED = 306,
+  /**
    * The output buffer is too small; call again with a NULL buffer to learn the size.
    */
   ECNPP_ERR_BUFFER_TOO_SMALL = 400,
@@ -229,6 +233,10 @@ enum ecnpp_result
    * Phase 2: the appraisal policy is inconsistent.
    */
   ECNPP_ERR_INVALID_POLICY = 600,
+  /**
+   * Phase 2: a contraindicated result is reported to the caller, never issued as a token.
+   */
+  ECNPP_ERR_RESULT_CONTRAINDICATED = 601,
   /**
    * A required pointer argument is NULL (or a NULL buffer has a non-zero length).
    */
@@ -285,7 +293,8 @@ typedef struct ecnpp_signing_key_storage {
  * and writes 64 bytes of fixed-width big-endian `r || s` (never DER) to `sig_out`, which is
  * zeroed beforehand. It returns 0 on success; any other value fails the call with
  * `ECNPP_ERR_SIGNER_FAILED`. It is called at most once per signing call, synchronously, on the
- * caller's thread, and never retained. The private key never enters this library.
+ * caller's thread, and never retained. It must return normally: no C++ exception and no
+ * `longjmp` may leave it. The private key never enters this library.
  *
  * `ecnpp_signing_key_as_signer` fills one for a software key.
  */

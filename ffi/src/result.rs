@@ -87,6 +87,8 @@ pub enum ecnpp_result {
     ECNPP_ERR_UNSUPPORTED_KEY_TYPE = 304,
     /// The signer callback returned non-zero.
     ECNPP_ERR_SIGNER_FAILED = 305,
+    /// Phase 2: the token names no key among the caller's trust anchors.
+    ECNPP_ERR_KEY_NOT_TRUSTED = 306,
 
     /// The output buffer is too small; call again with a NULL buffer to learn the size.
     ECNPP_ERR_BUFFER_TOO_SMALL = 400,
@@ -106,6 +108,8 @@ pub enum ecnpp_result {
 
     /// Phase 2: the appraisal policy is inconsistent.
     ECNPP_ERR_INVALID_POLICY = 600,
+    /// Phase 2: a contraindicated result is reported to the caller, never issued as a token.
+    ECNPP_ERR_RESULT_CONTRAINDICATED = 601,
 
     /// A required pointer argument is NULL (or a NULL buffer has a non-zero length).
     ECNPP_ERR_NULL_POINTER = 900,
@@ -183,7 +187,7 @@ const fn own(result: ecnpp_result, message: &str) -> Entry {
 use ecnpp_result as R;
 
 /// Every code, with its message. Core messages come from `Error::message()` itself.
-pub(crate) static TABLE: [Entry; 45] = [
+pub(crate) static TABLE: [Entry; 47] = [
     own(R::ECNPP_OK, "success"),
     entry(R::ECNPP_ERR_TRUNCATED, Error::Truncated),
     entry(R::ECNPP_ERR_TRAILING_BYTES, Error::TrailingBytes),
@@ -247,6 +251,7 @@ pub(crate) static TABLE: [Entry; 45] = [
     entry(R::ECNPP_ERR_INVALID_KEY, Error::InvalidKey),
     entry(R::ECNPP_ERR_UNSUPPORTED_KEY_TYPE, Error::UnsupportedKeyType),
     entry(R::ECNPP_ERR_SIGNER_FAILED, Error::SignerFailed),
+    entry(R::ECNPP_ERR_KEY_NOT_TRUSTED, Error::KeyNotTrusted),
     entry(
         R::ECNPP_ERR_BUFFER_TOO_SMALL,
         Error::BufferTooSmall { needed: 0 },
@@ -258,6 +263,10 @@ pub(crate) static TABLE: [Entry; 45] = [
     entry(R::ECNPP_ERR_WRONG_PROFILE, Error::WrongProfile),
     entry(R::ECNPP_ERR_MISSING_SUBMODULE, Error::MissingSubmodule),
     entry(R::ECNPP_ERR_INVALID_POLICY, Error::InvalidPolicy),
+    entry(
+        R::ECNPP_ERR_RESULT_CONTRAINDICATED,
+        Error::ResultContraindicated,
+    ),
     own(
         R::ECNPP_ERR_NULL_POINTER,
         "a required pointer argument is NULL",
@@ -312,6 +321,31 @@ mod tests {
         }
         assert_eq!(describe(-1).message(), b"unknown result code");
         assert_eq!(describe(12345).message(), b"unknown result code");
+    }
+
+    /// Every code core's `Error::code()` can return has a C name: reads core's source, so a
+    /// variant added to core without a C name fails here instead of surfacing as
+    /// `ECNPP_ERR_INTERNAL` in the field.
+    #[test]
+    fn every_code_in_core_has_a_c_name() {
+        let src =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src/error.rs"))
+                .unwrap();
+        let body = src
+            .split("pub const fn code(&self) -> i32 {")
+            .nth(1)
+            .and_then(|rest| rest.split("pub const fn message").next())
+            .unwrap();
+        let codes: std::vec::Vec<i32> = body
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Self::")?.split("=> ").nth(1))
+            .map(|c| c.trim_end_matches(',').parse().unwrap())
+            .collect();
+        assert!(codes.len() > 40, "parsed {codes:?}");
+        for code in codes {
+            let row = describe(code);
+            assert!(row.error.is_some(), "core code {code} has no C name");
+        }
     }
 
     #[test]

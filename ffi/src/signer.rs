@@ -13,7 +13,8 @@ use ecnpp_attest::crypto::{Digest256, Signature, Signer};
 /// and writes 64 bytes of fixed-width big-endian `r || s` (never DER) to `sig_out`, which is
 /// zeroed beforehand. It returns 0 on success; any other value fails the call with
 /// `ECNPP_ERR_SIGNER_FAILED`. It is called at most once per signing call, synchronously, on the
-/// caller's thread, and never retained. The private key never enters this library.
+/// caller's thread, and never retained. It must return normally: no C++ exception and no
+/// `longjmp` may leave it. The private key never enters this library.
 ///
 /// `ecnpp_signing_key_as_signer` fills one for a software key.
 #[repr(C)]

@@ -6,7 +6,7 @@
 //! and the C side prints the same token signed through the C API for Rust to verify (the two
 //! must be byte-identical: RFC 6979 signatures are deterministic).
 //!
-//! The library used is `target/<profile>/libecnpp_attest_ffi.a` of this test build, or the one
+//! The library used is the `libecnpp_attest_ffi.a` this test build made, or the one
 //! in `$ECNPP_FFI_LIB_DIR` (CI points it at a release build). gcc, g++, valgrind and pkg-config
 //! are required; a missing tool fails the test with its name.
 
@@ -44,12 +44,10 @@ fn lib_dir() -> PathBuf {
         // Relative to the workspace root (tests run in ffi/).
         return Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
     }
-    // target/<profile>/deps/c_api-<hash> -> target/<profile>
+    // `cargo test` builds the library's staticlib and cdylib next to this test executable, in
+    // target/<profile>/deps/ (only `cargo build` copies them up to target/<profile>/).
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>")
-        .to_path_buf()
+    exe.parent().expect("target/<profile>/deps").to_path_buf()
 }
 
 fn static_lib() -> PathBuf {

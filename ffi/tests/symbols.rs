@@ -2,7 +2,7 @@
 //! exports are `ecnpp_*`, they are exactly the functions `include/ecnpp_attest.h` declares, and
 //! the shared library exports nothing else at all.
 //!
-//! Checks `target/<profile>/` of this test build, or `$ECNPP_FFI_LIB_DIR` (CI: a release
+//! Checks the libraries this test build made, or those in `$ECNPP_FFI_LIB_DIR` (CI: a release
 //! build). Needs binutils' `readelf`.
 
 // A test harness: failing loudly with the reason is its job.
@@ -22,11 +22,10 @@ fn lib_dir() -> PathBuf {
         // Relative to the workspace root (tests run in ffi/).
         return Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
     }
+    // `cargo test` builds the library's staticlib and cdylib next to this test executable, in
+    // target/<profile>/deps/ (only `cargo build` copies them up to target/<profile>/).
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>")
-        .to_path_buf()
+    exe.parent().expect("target/<profile>/deps").to_path_buf()
 }
 
 /// `(member, name, type)` of every defined global or weak symbol, from `readelf` (binutils'
