@@ -336,7 +336,7 @@ mod tests {
             .nth(1)
             .and_then(|rest| rest.split("pub const fn message").next())
             .unwrap();
-        let codes: std::vec::Vec<i32> = body
+        let codes: Vec<i32> = body
             .lines()
             .filter_map(|l| l.trim().strip_prefix("Self::")?.split("=> ").nth(1))
             .map(|c| c.trim_end_matches(',').parse().unwrap())
