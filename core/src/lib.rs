@@ -38,6 +38,10 @@
 extern crate std;
 
 pub mod appraise;
+#[cfg(feature = "aws-lc-rs")]
+pub mod aws_lc;
+#[cfg(feature = "std")]
+pub mod batch;
 pub mod cbor;
 pub mod cose;
 pub mod crypto;

@@ -1,0 +1,492 @@
+//! Quick comparison: ours beside each baseline, alternating in the same process.
+//!
+//! `cargo run --release -p ecnpp-benches --bin compare` (under a minute). One line per
+//! comparison, medians over alternating rounds:
+//!
+//! ```text
+//! <name> ours_ns=<n> base_ns=<n> ratio=<ours/base>
+//! ```
+//!
+//! Each round times a batch of calls of ours and a batch of the baseline, in alternating order
+//! (so drift from other load on the machine hits both sides alike); a batch lasts a few
+//! milliseconds; the figures are the medians of the per-call times. Then the heap: a counting
+//! global allocator reports how many allocations one call of each operation makes on the
+//! calling thread (Rust allocations only: C code such as AWS-LC calls `malloc` directly).
+//! Then batch verification throughput on 1 and on N threads.
+//!
+//! `ECNPP_COMPARE_ROUNDS` (default 61) sets the number of rounds.
+// A measurement tool prints its results; fixture failures are bugs and abort loudly.
+#![allow(clippy::print_stdout, clippy::expect_used)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+use std::num::NonZeroUsize;
+use std::time::{Duration, Instant};
+
+use ecnpp_attest::appraise::appraise;
+use ecnpp_attest::batch::{self, Job};
+use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
+use ecnpp_attest::crypto::{Digest as _, Sha256};
+use ecnpp_attest::ecnpp::VerifiedEvidence;
+use ecnpp_benches::baseline::{self, raw_aws_lc, raw_p256, raw_p256_13};
+use ecnpp_benches::fixture::{self, DEVICE_SECRET, DeviceState, Keys, VERIFIER_SECRET};
+
+// ---- counting allocator ----
+
+struct CountingAllocator;
+
+thread_local! {
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note() {
+    if MEASURING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCS.try_with(|c| c.set(c.get().saturating_add(1)));
+    }
+}
+
+// SAFETY: every method forwards its arguments unchanged to `System`, which implements the
+// `GlobalAlloc` contract; the bookkeeping only touches const-initialised thread-local `Cell`s.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        // SAFETY: `ptr` was allocated by `System` with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Allocations made by the current thread while `f` runs.
+fn allocations<R>(f: impl FnOnce() -> R) -> usize {
+    ALLOCS.with(|c| c.set(0));
+    MEASURING.with(|m| m.set(true));
+    black_box(f());
+    MEASURING.with(|m| m.set(false));
+    ALLOCS.with(Cell::get)
+}
+
+// ---- timing ----
+
+/// Time per call of `f`, over `k` calls.
+fn per_call(f: &mut dyn FnMut(), k: u32) -> f64 {
+    let t = Instant::now();
+    for _ in 0..k {
+        f();
+    }
+    t.elapsed().as_nanos() as f64 / f64::from(k)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Target duration of one timed batch.
+const BATCH: Duration = Duration::from_millis(3);
+
+struct Runner {
+    rounds: usize,
+}
+
+impl Runner {
+    /// Times `ours` and `base` alternately; prints and returns (ours, base) medians in ns.
+    fn compare(&self, name: &str, ours: &mut dyn FnMut(), base: &mut dyn FnMut()) -> (f64, f64) {
+        // Warm up and calibrate the batch size on the slower side.
+        let once = |f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_nanos()
+        };
+        let slow = (0..3)
+            .map(|_| once(ours).max(once(base)))
+            .min()
+            .unwrap_or(1)
+            .max(1);
+        let k = u32::try_from(BATCH.as_nanos() / slow)
+            .unwrap_or(u32::MAX)
+            .clamp(1, 1_000_000);
+        let (mut o, mut b) = (Vec::new(), Vec::new());
+        for round in 0..self.rounds {
+            if round % 2 == 0 {
+                o.push(per_call(ours, k));
+                b.push(per_call(base, k));
+            } else {
+                b.push(per_call(base, k));
+                o.push(per_call(ours, k));
+            }
+        }
+        let (mo, mb) = (median(&mut o), median(&mut b));
+        println!(
+            "{name} ours_ns={:.0} base_ns={:.0} ratio={:.3}",
+            mo,
+            mb,
+            mo / mb
+        );
+        (mo, mb)
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn main() {
+    let started = Instant::now();
+    let rounds = std::env::var("ECNPP_COMPARE_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(61);
+    let r = Runner { rounds };
+    println!(
+        "# ecnpp-benches compare: {} threads available, load average {}, p256 precomputed-tables {}, {rounds} rounds",
+        batch::available_threads(),
+        load_average(),
+        if cfg!(feature = "precomputed-tables") {
+            "on"
+        } else {
+            "off"
+        },
+    );
+
+    let keys = Keys::new();
+    let state = DeviceState::challenge(0);
+    let token = fixture::token(&state, &keys);
+    let msg = fixture::sig_structure(&token);
+    let sig = fixture::signature_of(&token);
+    let policy = fixture::policy(&state);
+    let mut claims_buf = [0u8; 512];
+    let claims_len = fixture::build_encode(&state, &mut claims_buf).expect("fixture");
+    println!(
+        "# token {} bytes, claims {} bytes, Sig_structure {} bytes",
+        token.len(),
+        claims_len,
+        msg.len()
+    );
+    let (sk, vk) = raw_p256::keys(&DEVICE_SECRET);
+    let (sk13, vk13) = raw_p256_13::keys(&DEVICE_SECRET);
+    let (lc_kp, lc_pk) = raw_aws_lc::keys(&DEVICE_SECRET);
+    let (vsk, vvk) = raw_p256::keys(&VERIFIER_SECRET);
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let result = fixture::verify_appraise(&token, &keys.device_pub, &policy).expect("fixture");
+    let mut out = [0u8; 1024];
+    let mut out2 = [0u8; 1024];
+
+    println!("# codec: ours vs coset + ciborium");
+    r.compare(
+        "build_encode_vs_coset",
+        &mut || {
+            black_box(fixture::build_encode(black_box(&state), &mut out).expect("ours"));
+        },
+        &mut || {
+            black_box(baseline::build_encode(black_box(&state)).expect("base"));
+        },
+    );
+    r.compare(
+        "parse_claims_view_vs_coset",
+        &mut || {
+            black_box(fixture::parse_view(black_box(&token)).expect("ours"));
+        },
+        &mut || {
+            black_box(baseline::parse_view(black_box(&token)).expect("base"));
+        },
+    );
+
+    println!("# default provider (p256 0.14) vs raw p256 0.14 on the same message");
+    r.compare(
+        "sign_vs_raw_p256",
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &keys.device, &mut out).expect("ours"));
+        },
+        &mut || {
+            black_box(raw_p256::sign(&sk, black_box(&msg)));
+        },
+    );
+    r.compare(
+        "verify_vs_raw_p256",
+        &mut || {
+            black_box(fixture::verify(black_box(&token), &keys.device_pub).expect("ours"));
+        },
+        &mut || {
+            assert!(raw_p256::verify(&vk, black_box(&msg), &sig));
+        },
+    );
+    r.compare(
+        "sign_vs_coset_p256",
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &keys.device, &mut out).expect("ours"));
+        },
+        &mut || {
+            black_box(baseline::sign(black_box(&state), &sk).expect("base"));
+        },
+    );
+    r.compare(
+        "verify_appraise_vs_coset_p256_verify_view",
+        &mut || {
+            black_box(
+                fixture::verify_appraise(black_box(&token), &keys.device_pub, &policy)
+                    .expect("ours"),
+            );
+        },
+        &mut || {
+            black_box(baseline::verify(black_box(&token), &vk).expect("base"));
+        },
+    );
+    let evidence = VerifiedEvidence::verify(&token, &keys.device_pub, &ParseOptions::DEFAULT)
+        .expect("fixture");
+    r.compare(
+        "appraise_only_vs_parse_claims_view",
+        &mut || {
+            black_box(appraise(black_box(&evidence), &policy));
+        },
+        &mut || {
+            black_box(fixture::parse_view(black_box(&token)).expect("ours"));
+        },
+    );
+    r.compare(
+        "result_round_trip_vs_coset_p256",
+        &mut || {
+            black_box(
+                fixture::result_round_trip(&result, &keys.verifier, &keys.verifier_pub, &mut out)
+                    .expect("ours"),
+            );
+        },
+        &mut || {
+            black_box(baseline::result_round_trip(&result, &vsk, &vvk).expect("base"));
+        },
+    );
+
+    println!("# aws-lc-rs provider vs raw aws-lc-rs on the same message, and vs the default");
+    r.compare(
+        "awslc_sign_vs_raw_awslc",
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &keys.device_lc, &mut out).expect("ours"));
+        },
+        &mut || {
+            black_box(raw_aws_lc::sign(&lc_kp, &rng, black_box(&msg)));
+        },
+    );
+    r.compare(
+        "awslc_verify_vs_raw_awslc",
+        &mut || {
+            black_box(fixture::verify(black_box(&token), &keys.device_pub_lc).expect("ours"));
+        },
+        &mut || {
+            assert!(raw_aws_lc::verify(&lc_pk, black_box(&msg), &sig));
+        },
+    );
+    r.compare(
+        "awslc_verify_vs_default_verify",
+        &mut || {
+            black_box(fixture::verify(black_box(&token), &keys.device_pub_lc).expect("ours"));
+        },
+        &mut || {
+            black_box(fixture::verify(black_box(&token), &keys.device_pub).expect("ours"));
+        },
+    );
+    r.compare(
+        "awslc_sign_vs_default_sign",
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &keys.device_lc, &mut out).expect("ours"));
+        },
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &keys.device, &mut out2).expect("ours"));
+        },
+    );
+    r.compare(
+        "sha256_sha2_vs_awslc",
+        &mut || {
+            black_box(Sha256::digest(black_box(&msg)));
+        },
+        &mut || {
+            black_box(raw_aws_lc::sha256(black_box(&msg)));
+        },
+    );
+    r.compare(
+        "sha256_stream_sig_structure_vs_awslc_oneshot",
+        &mut || {
+            let u = ecnpp_attest::cose::UnverifiedSign1::parse(
+                black_box(&token),
+                &ParseOptions::DEFAULT,
+            )
+            .expect("ours");
+            let mut h = Sha256::new();
+            u.write_sig_structure(&[], None, &mut h).expect("ours");
+            black_box(h.finalize());
+        },
+        &mut || {
+            black_box(raw_aws_lc::sha256(black_box(&msg)));
+        },
+    );
+
+    println!("# p256 version: raw 0.14 (base of the lines above) vs raw 0.13, same message");
+    r.compare(
+        "raw_p256_014_vs_013_sign",
+        &mut || {
+            black_box(raw_p256::sign(&sk, black_box(&msg)));
+        },
+        &mut || {
+            black_box(raw_p256_13::sign(&sk13, black_box(&msg)));
+        },
+    );
+    r.compare(
+        "raw_p256_014_vs_013_verify",
+        &mut || {
+            assert!(raw_p256::verify(&vk, black_box(&msg), &sig));
+        },
+        &mut || {
+            assert!(raw_p256_13::verify(&vk13, black_box(&msg), &sig));
+        },
+    );
+    r.compare(
+        "raw_awslc_vs_raw_p256_verify",
+        &mut || {
+            assert!(raw_aws_lc::verify(&lc_pk, black_box(&msg), &sig));
+        },
+        &mut || {
+            assert!(raw_p256::verify(&vk, black_box(&msg), &sig));
+        },
+    );
+
+    heap(&keys, &state, &token, &policy, &result);
+    scaling(&r, &keys);
+    println!("# done in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Heap allocations of one call of each operation (on this thread).
+fn heap(
+    keys: &Keys,
+    state: &DeviceState,
+    token: &[u8],
+    policy: &ecnpp_attest::appraise::Policy<'_>,
+    result: &ecnpp_attest::appraise::AttestationResult<'_>,
+) {
+    println!("# heap allocations per call (Rust global allocator, this thread)");
+    let mut out = [0u8; 1024];
+    let evidence =
+        VerifiedEvidence::verify(token, &keys.device_pub, &ParseOptions::DEFAULT).expect("fixture");
+    let mut result_token = [0u8; 1024];
+    let n = result
+        .sign(&Sign1Builder::new(), &keys.verifier, &mut result_token)
+        .expect("fixture");
+    let result_token = result_token.get(..n).expect("fixture");
+    let lines: [(&str, usize); 10] = [
+        (
+            "build_encode",
+            allocations(|| fixture::build_encode(state, &mut out)),
+        ),
+        (
+            "sign",
+            allocations(|| fixture::sign(state, &keys.device, &mut out)),
+        ),
+        (
+            "verify",
+            allocations(|| fixture::verify(token, &keys.device_pub)),
+        ),
+        ("appraise", allocations(|| appraise(&evidence, policy))),
+        (
+            "verify_appraise",
+            allocations(|| fixture::verify_appraise(token, &keys.device_pub, policy).map(|_| ())),
+        ),
+        (
+            "result_sign",
+            allocations(|| result.sign(&Sign1Builder::new(), &keys.verifier, &mut out)),
+        ),
+        (
+            "result_verify",
+            allocations(|| {
+                ecnpp_attest::appraise::VerifiedResult::verify(
+                    result_token,
+                    &keys.verifier_pub,
+                    &ParseOptions::DEFAULT,
+                )
+                .map(|_| ())
+            }),
+        ),
+        (
+            "awslc_sign_rust_side",
+            allocations(|| fixture::sign(state, &keys.device_lc, &mut out)),
+        ),
+        (
+            "awslc_verify_rust_side",
+            allocations(|| fixture::verify(token, &keys.device_pub_lc)),
+        ),
+        (
+            "baseline_coset_parse_view",
+            allocations(|| baseline::parse_view(token).map(|_| ())),
+        ),
+    ];
+    for (name, n) in lines {
+        println!("heap {name} allocs={n}");
+    }
+}
+
+/// Batch verify + appraise throughput: N threads vs 1 thread, both providers.
+fn scaling(r: &Runner, keys: &Keys) {
+    const TOKENS: u32 = 256;
+    let states: Vec<DeviceState> = (0..TOKENS).map(DeviceState::challenge).collect();
+    let tokens: Vec<Vec<u8>> = states.iter().map(|s| fixture::token(s, keys)).collect();
+    let jobs: Vec<Job<'_>> = states
+        .iter()
+        .zip(&tokens)
+        .map(|(s, t)| Job {
+            token: t,
+            challenge: fixture::policy(s).challenge,
+        })
+        .collect();
+    let policy = fixture::policy(states.first().expect("tokens"));
+    let threads = batch::available_threads().max(NonZeroUsize::new(2).expect("2"));
+    let one = NonZeroUsize::MIN;
+    println!(
+        "# batch verify+appraise of {TOKENS} tokens: {threads} threads (ours) vs 1 thread (base); ns per token; speedup = base/ours"
+    );
+    let quick = Runner {
+        rounds: (r.rounds / 6).max(5) | 1,
+    };
+    let default_key = |_: Option<&[u8]>| Some(&keys.device_pub);
+    let lc_key = |_: Option<&[u8]>| Some(&keys.device_pub_lc);
+    let run = |n: NonZeroUsize, lc: bool| {
+        let rs = if lc {
+            batch::verify_and_appraise(&jobs, lc_key, &policy, &ParseOptions::DEFAULT, n)
+        } else {
+            batch::verify_and_appraise(&jobs, default_key, &policy, &ParseOptions::DEFAULT, n)
+        };
+        assert!(
+            rs.iter()
+                .all(|r| r.as_ref().is_ok_and(|r| r.reasons().is_empty()))
+        );
+        black_box(rs);
+    };
+    for (name, lc) in [("batch_default", false), ("batch_awslc", true)] {
+        let (o, b) = quick.compare(
+            &format!("{name}_{threads}threads_vs_1thread_per_batch"),
+            &mut || run(threads, lc),
+            &mut || run(one, lc),
+        );
+        println!(
+            "{name} threads={threads} ns_per_token_1thread={:.0} ns_per_token_{threads}threads={:.0} speedup={:.2}",
+            b / f64::from(TOKENS),
+            o / f64::from(TOKENS),
+            b / o
+        );
+    }
+}
