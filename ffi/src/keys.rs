@@ -442,3 +442,63 @@ pub unsafe extern "C" fn ecnpp_verifying_key_free(key: *mut ecnpp_verifying_key)
         unsafe { handle::free(key) }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use core::ptr;
+
+    use super::*;
+
+    /// The public key of core's crypto test key, uncompressed.
+    const PK: &str = "04bac5b11cad8f99f9c72b05cf4b9e26d244dc189f745228255a219a86d6a09eff\
+                      20138bf82dc1b6d562be0fa54ab7804a3a64b6d72ccfed6b6fb6ed28bbfc117e";
+
+    /// The handle lifecycle, boxed and in caller storage; small enough for Miri
+    /// (`cargo +nightly miri test -p ecnpp-attest-ffi --lib`), which checks the unsafe code.
+    #[test]
+    fn handle_lifecycle() {
+        let pk = hex::decode(PK).unwrap();
+        let mut out = [0u8; 65];
+        let mut n = 0usize;
+
+        let mut boxed: *mut ecnpp_verifying_key = ptr::null_mut();
+        // SAFETY: valid buffers and out-pointers for the duration of each call.
+        unsafe {
+            assert_eq!(
+                ecnpp_verifying_key_from_sec1(pk.as_ptr(), pk.len(), &mut boxed),
+                ecnpp_result::ECNPP_OK
+            );
+            assert_eq!(
+                ecnpp_verifying_key_to_sec1(boxed, out.as_mut_ptr(), out.len(), &mut n),
+                ecnpp_result::ECNPP_OK
+            );
+            ecnpp_verifying_key_free(boxed);
+        }
+        assert_eq!(&out[..n], &pk[..]);
+
+        let mut storage = ecnpp_verifying_key_storage { opaque: [7; 16] };
+        let mut placed: *mut ecnpp_verifying_key = ptr::null_mut();
+        // SAFETY: as above; `storage` outlives every use of `placed`.
+        unsafe {
+            assert_eq!(
+                ecnpp_verifying_key_from_sec1_in(&mut storage, pk.as_ptr(), pk.len(), &mut placed),
+                ecnpp_result::ECNPP_OK
+            );
+            assert_eq!(placed.cast::<u8>(), (&raw mut storage).cast::<u8>());
+            out.fill(0);
+            assert_eq!(
+                ecnpp_verifying_key_to_sec1(placed, out.as_mut_ptr(), out.len(), &mut n),
+                ecnpp_result::ECNPP_OK
+            );
+            assert_eq!(&out[..n], &pk[..]);
+            ecnpp_verifying_key_free(placed);
+            assert_eq!(
+                ecnpp_verifying_key_to_sec1(placed, out.as_mut_ptr(), out.len(), &mut n),
+                ecnpp_result::ECNPP_ERR_INVALID_HANDLE
+            );
+            ecnpp_verifying_key_free(placed); // a second free of zeroed storage: no-op
+            ecnpp_verifying_key_free(ptr::null_mut());
+        }
+        assert_eq!(storage.opaque, [0; 16]);
+    }
+}

@@ -327,6 +327,7 @@ mod tests {
     /// variant added to core without a C name fails here instead of surfacing as
     /// `ECNPP_ERR_INTERNAL` in the field.
     #[test]
+    #[cfg_attr(miri, ignore = "reads a file; Miri isolates the file system")]
     fn every_code_in_core_has_a_c_name() {
         let src =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src/error.rs"))

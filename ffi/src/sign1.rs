@@ -195,3 +195,88 @@ pub unsafe extern "C" fn ecnpp_sign1_verify(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use core::ffi::{c_int, c_void};
+    use core::ptr;
+
+    use super::*;
+
+    /// A signer that writes a fixed in-range signature and counts its calls.
+    unsafe extern "C" fn fixed(ctx: *mut c_void, _digest: *const u8, sig: *mut u8) -> c_int {
+        // SAFETY: ctx is the `u32` counter below; sig has room for 64 bytes (the contract).
+        unsafe {
+            *ctx.cast::<u32>() += 1;
+            sig.write_bytes(0x11, 64);
+        }
+        0
+    }
+
+    /// The buffer, size-query, overlap and callback paths without elliptic-curve arithmetic, so
+    /// that Miri can check them in seconds.
+    #[test]
+    fn sign_parse_paths() {
+        let mut calls = 0u32;
+        let signer = ecnpp_signer {
+            sign: Some(fixed),
+            ctx: (&raw mut calls).cast(),
+        };
+        let kid = *b"k1";
+        let payload = [0xa0u8];
+        let mut out = [0u8; 128];
+        let (mut q, mut n) = (0usize, 0usize);
+        let (mut kid_out, mut kid_len): (*const u8, usize) = (ptr::null(), 0);
+        // SAFETY: every pointer is valid for its stated length for the whole call.
+        unsafe {
+            let sign = |out: *mut u8, len: usize, written: &mut usize| {
+                ecnpp_sign1_sign(
+                    signer,
+                    kid.as_ptr(),
+                    kid.len(),
+                    ptr::null(),
+                    0,
+                    payload.as_ptr(),
+                    payload.len(),
+                    0,
+                    out,
+                    len,
+                    written,
+                )
+            };
+            assert_eq!(sign(ptr::null_mut(), 0, &mut q), ecnpp_result::ECNPP_OK);
+            assert_eq!(calls, 0);
+            assert_eq!(
+                sign(out.as_mut_ptr(), q - 1, &mut n),
+                ecnpp_result::ECNPP_ERR_BUFFER_TOO_SMALL
+            );
+            assert_eq!(
+                sign(out.as_mut_ptr(), out.len(), &mut n),
+                ecnpp_result::ECNPP_OK
+            );
+            assert_eq!((calls, n), (1, q));
+            assert_eq!(
+                ecnpp_sign1_sign(
+                    signer,
+                    ptr::null(),
+                    0,
+                    out.as_ptr().add(3),
+                    2,
+                    payload.as_ptr(),
+                    1,
+                    0,
+                    out.as_mut_ptr(),
+                    out.len(),
+                    &mut n,
+                ),
+                ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT
+            );
+            assert_eq!(
+                ecnpp_sign1_kid_untrusted(out.as_ptr(), q, 0, &mut kid_out, &mut kid_len),
+                ecnpp_result::ECNPP_OK
+            );
+            assert_eq!(core::slice::from_raw_parts(kid_out, kid_len), b"k1");
+        }
+        assert_eq!(calls, 1);
+    }
+}
