@@ -1,0 +1,1062 @@
+//! The JSON claims format: EAT claims with readable names, read into the library's borrowed
+//! [`Claims`] (values allocated in a bump arena that outlives them) and written back from any
+//! decoded claims set. The format is the same in both directions, so `ecnpp verify --json`
+//! output (its `claims` member) is a valid `ecnpp sign --claims` input.
+//!
+//! Conventions (docs/cli.md has the full table):
+//! * names are the RFC 9711 / RFC 8392 claim names (`nonce`, `ueid`, `dbgstat`, `eat_profile`,
+//!   ...) and the profile's `ecnpp-*` names; an unknown name is an error, with a suggestion;
+//! * byte strings are hex strings; `{"text": "..."}` gives the UTF-8 bytes of a text instead;
+//! * enumerations are names (`"dbgstat": "disabled-permanently"`) or their numbers;
+//! * times are epoch seconds, or `"now"`, `"now+300"`, `"now-60"`;
+//! * `eat_profile` is a dotted OID or a URI;
+//! * claims without a name go in `"extra": {"-70000": "<hex of one CBOR item>"}`.
+
+use std::fmt::Write as _;
+
+use bumpalo::Bump;
+use ecnpp_attest::eat::{
+    Claims, DebugStatus, Dloa, Extra, HwModel, IntendedUse, Label, List, Location, MeasResGroup,
+    MeasResult, Measurement, NamedSubmodule, NamedUeid, Nonce, NonceClaim, OemId, Profile,
+    RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
+};
+use ecnpp_attest::ecnpp::{Lifecycle, PROFILE, PROFILE_OID_TEXT, Promise, Robustness};
+use serde_json::{Map, Value, json};
+
+/// Every claim with a name, as (key, name), in the library's deterministic key order.
+pub(crate) const CLAIM_NAMES: [(i64, &str); 34] = [
+    (key::ISS, "iss"),
+    (key::SUB, "sub"),
+    (key::AUD, "aud"),
+    (key::EXP, "exp"),
+    (key::NBF, "nbf"),
+    (key::IAT, "iat"),
+    (key::CTI, "cti"),
+    (key::NONCE, "nonce"),
+    (key::UEID, "ueid"),
+    (key::SUEIDS, "sueids"),
+    (key::OEMID, "oemid"),
+    (key::HWMODEL, "hwmodel"),
+    (key::HWVERSION, "hwversion"),
+    (key::UPTIME, "uptime"),
+    (key::OEMBOOT, "oemboot"),
+    (key::DBGSTAT, "dbgstat"),
+    (key::LOCATION, "location"),
+    (key::EAT_PROFILE, "eat_profile"),
+    (key::SUBMODS, "submods"),
+    (key::BOOTCOUNT, "bootcount"),
+    (key::BOOTSEED, "bootseed"),
+    (key::DLOAS, "dloas"),
+    (key::SWNAME, "swname"),
+    (key::SWVERSION, "swversion"),
+    (key::MANIFESTS, "manifests"),
+    (key::MEASUREMENTS, "measurements"),
+    (key::MEASRES, "measres"),
+    (key::INTUSE, "intuse"),
+    (key::ECNPP_PROMISE, "ecnpp-promise"),
+    (key::ECNPP_PP_REF, "ecnpp-pp-ref"),
+    (key::ECNPP_EVALUATED_CONFIG, "ecnpp-evaluated-config"),
+    (key::ECNPP_LIFECYCLE, "ecnpp-lifecycle"),
+    (key::ECNPP_SVN, "ecnpp-svn"),
+    (key::ECNPP_ROBUSTNESS, "ecnpp-robustness"),
+];
+
+/// `dbgstat` names, by value 0..=4.
+pub(crate) const DBGSTAT_NAMES: [&str; 5] = [
+    "enabled",
+    "disabled",
+    "disabled-since-boot",
+    "disabled-permanently",
+    "disabled-fully-and-permanently",
+];
+/// `ecnpp-lifecycle` names, by value 1..=4.
+const LIFECYCLE_NAMES: [&str; 4] = [
+    "provisioning",
+    "operational",
+    "maintenance",
+    "decommissioned",
+];
+/// `intuse` names, by value 1..=5.
+const INTUSE_NAMES: [&str; 5] = [
+    "generic",
+    "registration",
+    "provisioning",
+    "certificate-issuance",
+    "proof-of-possession",
+];
+/// `ecnpp-promise` names, by value 1..=3.
+const PROMISE_NAMES: [&str; 3] = ["standard", "secure-element", "secure-enclave"];
+/// Measurement result names, by value 1..=4.
+const RESULT_NAMES: [&str; 4] = ["success", "fail", "not-run", "absent"];
+
+/// The name of a claim key.
+pub(crate) fn claim_name(k: i64) -> Option<&'static str> {
+    CLAIM_NAMES.iter().find(|(c, _)| *c == k).map(|(_, n)| *n)
+}
+
+/// `256 (ueid)`, or just `-70000` for a claim without a name.
+pub(crate) fn claim_label(k: i64) -> String {
+    match claim_name(k) {
+        Some(n) => format!("{k} ({n})"),
+        None => k.to_string(),
+    }
+}
+
+/// Edit distance, for "did you mean" suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let diag = prev + usize::from(ca != *cb);
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = diag
+                    .min(above.saturating_add(1))
+                    .min(left.saturating_add(1));
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// ` (did you mean "dbgstat"?)` when a known name is close to `given`.
+pub(crate) fn suggestion<'n>(given: &str, names: impl IntoIterator<Item = &'n str>) -> String {
+    names
+        .into_iter()
+        .map(|n| (distance(given, n), n))
+        .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+        .min()
+        .map(|(_, n)| format!(" (did you mean \"{n}\"?)"))
+        .unwrap_or_default()
+}
+
+/// An enumeration value: a name from `names` (index + `first`) or its number.
+fn enum_value(v: &Value, path: &str, names: &[&str], first: u64) -> Result<u64, String> {
+    let last = first + u64::try_from(names.len()).unwrap_or(0);
+    match v {
+        Value::String(s) => names
+            .iter()
+            .position(|n| n == s)
+            .and_then(|i| u64::try_from(i).ok())
+            .map(|i| i + first)
+            .ok_or_else(|| {
+                format!(
+                    "{path}: unknown value \"{s}\"{}; expected one of: {}",
+                    suggestion(s, names.iter().copied()),
+                    names.join(", ")
+                )
+            }),
+        Value::Number(n) => match n.as_u64() {
+            Some(i) if (first..last).contains(&i) => Ok(i),
+            _ => Err(format!(
+                "{path}: {n} is out of range; expected {first} to {} or one of: {}",
+                last - 1,
+                names.join(", ")
+            )),
+        },
+        _ => Err(format!("{path}: expected one of: {}", names.join(", "))),
+    }
+}
+
+fn enum_name(names: &[&'static str], first: u64, value: u64) -> Value {
+    value
+        .checked_sub(first)
+        .and_then(|i| usize::try_from(i).ok())
+        .and_then(|i| names.get(i))
+        .map_or_else(|| json!(value), |n| json!(n))
+}
+
+/// Encodes a dotted OID (`2.25.5955...1`) as its BER content bytes.
+pub(crate) fn oid_to_bytes(dotted: &str) -> Option<Vec<u8>> {
+    let arcs: Vec<u128> = dotted
+        .split('.')
+        .map(|a| a.parse::<u128>().ok())
+        .collect::<Option<_>>()?;
+    let (&a0, rest) = arcs.split_first()?;
+    let (&a1, rest) = rest.split_first()?;
+    if a0 > 2 || (a0 < 2 && a1 >= 40) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for arc in std::iter::once(a0.checked_mul(40)?.checked_add(a1)?).chain(rest.iter().copied()) {
+        let mut groups = vec![u8::try_from(arc & 0x7f).ok()?];
+        let mut v = arc >> 7;
+        while v > 0 {
+            groups.push(u8::try_from(v & 0x7f).ok()? | 0x80);
+            v >>= 7;
+        }
+        out.extend(groups.iter().rev());
+    }
+    Some(out)
+}
+
+/// Decodes BER OID content bytes to dotted text (None when malformed or an arc exceeds 128
+/// bits).
+pub(crate) fn oid_to_text(bytes: &[u8]) -> Option<String> {
+    let mut arcs = Vec::new();
+    let mut v: u128 = 0;
+    let mut in_arc = false;
+    for &b in bytes {
+        if !in_arc && b == 0x80 {
+            return None; // not the shortest form
+        }
+        if v > (u128::MAX >> 7) {
+            return None;
+        }
+        v = (v << 7) | u128::from(b & 0x7f);
+        in_arc = b & 0x80 != 0;
+        if !in_arc {
+            arcs.push(v);
+            v = 0;
+        }
+    }
+    if in_arc {
+        return None;
+    }
+    let (&first, rest) = arcs.split_first()?;
+    let (a0, a1) = match first {
+        0..=39 => (0, first),
+        40..=79 => (1, first - 40),
+        _ => (2, first - 80),
+    };
+    let mut s = format!("{a0}.{a1}");
+    for arc in rest {
+        let _ = write!(s, ".{arc}");
+    }
+    Some(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON -> Claims
+// ---------------------------------------------------------------------------------------------
+
+/// Reads JSON values into library types, allocating in `bump`.
+pub(crate) struct Reader<'a> {
+    /// Where slices and decoded bytes live.
+    pub(crate) bump: &'a Bump,
+    /// The clock for `"now"`.
+    pub(crate) now: i64,
+}
+
+type R<T> = Result<T, String>;
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `path: expected X, found Y`.
+pub(crate) fn expected(path: &str, what: &str, v: &Value) -> String {
+    format!("{path}: expected {what}, found {}", kind(v))
+}
+
+impl<'a> Reader<'a> {
+    /// A JSON object's members.
+    pub(crate) fn object(v: &'a Value, path: &str) -> R<&'a Map<String, Value>> {
+        v.as_object().ok_or_else(|| expected(path, "an object", v))
+    }
+
+    /// A JSON array's elements.
+    pub(crate) fn array(v: &'a Value, path: &str) -> R<&'a [Value]> {
+        v.as_array()
+            .map(Vec::as_slice)
+            .ok_or_else(|| expected(path, "an array", v))
+    }
+
+    /// A text string, borrowed from the JSON.
+    pub(crate) fn text(v: &'a Value, path: &str) -> R<&'a str> {
+        v.as_str().ok_or_else(|| expected(path, "a string", v))
+    }
+
+    /// A boolean.
+    pub(crate) fn bool(v: &Value, path: &str) -> R<bool> {
+        v.as_bool()
+            .ok_or_else(|| expected(path, "true or false", v))
+    }
+
+    /// A signed integer.
+    pub(crate) fn int(v: &Value, path: &str) -> R<i64> {
+        v.as_i64()
+            .ok_or_else(|| expected(path, "an integer (64-bit signed)", v))
+    }
+
+    /// An unsigned integer.
+    pub(crate) fn uint(v: &Value, path: &str) -> R<u64> {
+        v.as_u64()
+            .ok_or_else(|| expected(path, "an unsigned integer", v))
+    }
+
+    /// Epoch seconds, or `"now"`, `"now+N"`, `"now-N"`.
+    pub(crate) fn time(&self, v: &Value, path: &str) -> R<i64> {
+        if let Some(s) = v.as_str() {
+            let offset = match s.strip_prefix("now") {
+                Some("") => Some(0),
+                Some(rest) => rest
+                    .strip_prefix('+')
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .or_else(|| {
+                        rest.strip_prefix('-')
+                            .and_then(|n| n.parse::<i64>().ok())
+                            .map(|n| -n)
+                    }),
+                None => None,
+            };
+            return offset
+                .map(|o| self.now.saturating_add(o))
+                .ok_or_else(|| format!("{path}: expected epoch seconds, \"now\" or \"now+N\""));
+        }
+        v.as_i64()
+            .ok_or_else(|| expected(path, "epoch seconds or \"now\"", v))
+    }
+
+    /// A byte string: hex text, or `{"text": "..."}` for UTF-8 bytes.
+    pub(crate) fn bytes(&self, v: &'a Value, path: &str) -> R<&'a [u8]> {
+        match v {
+            Value::String(s) => {
+                let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                let raw = hex::decode(&compact).map_err(|e| {
+                    format!(
+                        "{path}: not hex ({e}); write text as {{\"text\": \"{}\"}}",
+                        s.chars().take(24).collect::<String>()
+                    )
+                })?;
+                Ok(self.bump.alloc_slice_copy(&raw))
+            }
+            Value::Object(m) if m.len() == 1 => match m.get("text") {
+                Some(Value::String(t)) => Ok(t.as_bytes()),
+                _ => Err(format!(
+                    "{path}: expected a hex string or {{\"text\": \"...\"}}"
+                )),
+            },
+            _ => Err(expected(path, "a hex string or {\"text\": \"...\"}", v)),
+        }
+    }
+
+    fn slice<T: Copy>(&self, items: &[T]) -> &'a [T] {
+        self.bump.alloc_slice_copy(items)
+    }
+
+    /// A non-empty list from a JSON array.
+    fn list<T: Copy>(
+        &self,
+        v: &'a Value,
+        path: &str,
+        f: impl Fn(&Self, &'a Value, &str) -> R<T>,
+    ) -> R<&'a [T]> {
+        let arr = Self::array(v, path)?;
+        if arr.is_empty() {
+            return Err(format!("{path}: must not be empty"));
+        }
+        let items = arr
+            .iter()
+            .enumerate()
+            .map(|(i, x)| f(self, x, &format!("{path}[{i}]")))
+            .collect::<R<Vec<T>>>()?;
+        Ok(self.slice(&items))
+    }
+
+    fn pair(v: &'a Value, path: &str, what: &str) -> R<(&'a Value, &'a Value)> {
+        match Self::array(v, path)? {
+            [a, b] => Ok((a, b)),
+            _ => Err(format!("{path}: expected {what}")),
+        }
+    }
+
+    /// A dotted OID or a URI.
+    pub(crate) fn profile(&self, v: &'a Value, path: &str) -> R<Profile<'a>> {
+        let s = Self::text(v, path)?;
+        if s.contains(':') {
+            return Ok(Profile::Uri(s));
+        }
+        let oid = oid_to_bytes(s).ok_or_else(|| {
+            format!("{path}: \"{s}\" is neither a dotted OID nor a URI (the ECN PP profile is {PROFILE_OID_TEXT})")
+        })?;
+        Ok(Profile::Oid(self.slice(&oid)))
+    }
+
+    fn version(v: &'a Value, path: &str) -> R<Version<'a>> {
+        match v {
+            Value::String(s) => Ok(Version {
+                version: s,
+                scheme: None,
+            }),
+            Value::Array(a) => match a.as_slice() {
+                [ver, scheme] => Ok(Version {
+                    version: Self::text(ver, &format!("{path}[0]"))?,
+                    scheme: Some(Self::int(scheme, &format!("{path}[1]"))?),
+                }),
+                _ => Err(format!("{path}: expected \"1.2.3\" or [\"1.2.3\", scheme]")),
+            },
+            _ => Err(expected(path, "a version string or [version, scheme]", v)),
+        }
+    }
+
+    fn measurement(&self, v: &'a Value, path: &str) -> R<Measurement<'a>> {
+        let (t, c) = Self::pair(v, path, "[content-format, \"hex\"]")?;
+        let content_type = u16::try_from(Self::uint(t, &format!("{path}[0]"))?)
+            .map_err(|_| format!("{path}[0]: a CoAP content format is at most 65535"))?;
+        Ok(Measurement {
+            content_type,
+            content: self.bytes(c, &format!("{path}[1]"))?,
+        })
+    }
+
+    fn location(v: &'a Value, path: &str) -> R<Location> {
+        let m = Self::object(v, path)?;
+        let mut loc = Location::default();
+        let num = |x: &Value, p: &str| x.as_f64().ok_or_else(|| expected(p, "a number", x));
+        let (mut lat, mut lon) = (false, false);
+        for (k, x) in m {
+            let p = join(path, k);
+            match k.as_str() {
+                "latitude" => (loc.latitude, lat) = (num(x, &p)?, true),
+                "longitude" => (loc.longitude, lon) = (num(x, &p)?, true),
+                "altitude" => loc.altitude = Some(num(x, &p)?),
+                "accuracy" => loc.accuracy = Some(num(x, &p)?),
+                "altitude_accuracy" => loc.altitude_accuracy = Some(num(x, &p)?),
+                "heading" => loc.heading = Some(num(x, &p)?),
+                "speed" => loc.speed = Some(num(x, &p)?),
+                "timestamp" => loc.timestamp = Some(Self::int(x, &p)?),
+                "age" => loc.age = Some(Self::uint(x, &p)?),
+                other => return Err(format!("{path}: unknown location field \"{other}\"")),
+            }
+        }
+        if lat && lon {
+            Ok(loc)
+        } else {
+            Err(format!("{path}: latitude and longitude are required"))
+        }
+    }
+
+    fn submodule(&self, v: &'a Value, path: &str, depth: usize) -> R<Submodule<'a>> {
+        match v {
+            Value::Object(_) => Ok(Submodule::Claims(self.claims_at(v, path, depth + 1)?)),
+            Value::String(_) => Ok(Submodule::Token(self.bytes(v, path)?)),
+            Value::Array(a) => match a.as_slice() {
+                [alg, digest] => Ok(Submodule::Digest {
+                    alg: match alg {
+                        Value::String(s) => Label::Text(s),
+                        other => Label::Int(Self::int(other, &format!("{path}[0]"))?),
+                    },
+                    digest: self.bytes(digest, &format!("{path}[1]"))?,
+                }),
+                _ => Err(format!("{path}: a digest submodule is [alg, \"hex\"]")),
+            },
+            _ => Err(expected(
+                path,
+                "a claims object, a hex nested token or [alg, \"hex digest\"]",
+                v,
+            )),
+        }
+    }
+
+    fn meas_result(&self, v: &'a Value, path: &str) -> R<MeasResult<'a>> {
+        let (id, res) = Self::pair(v, path, "[id, result]")?;
+        let id = match id {
+            Value::Object(m) if m.contains_key("text") => ResultId::Text(
+                m.get("text")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("{path}[0]: expected {{\"text\": \"...\"}}"))?,
+            ),
+            other => ResultId::Bytes(self.bytes(other, &format!("{path}[0]"))?),
+        };
+        let result = match enum_value(res, &format!("{path}[1]"), &RESULT_NAMES, 1)? {
+            1 => ResultCode::Success,
+            2 => ResultCode::Fail,
+            3 => ResultCode::NotRun,
+            _ => ResultCode::Absent,
+        };
+        Ok(MeasResult { id, result })
+    }
+
+    /// A robustness entry `[scheme, level]`.
+    pub(crate) fn robustness(v: &'a Value, path: &str) -> R<Robustness<'a>> {
+        let (scheme, level) = Self::pair(v, path, "[\"scheme\", \"level\"]")?;
+        Ok(Robustness {
+            scheme: Self::text(scheme, &format!("{path}[0]"))?,
+            level: Self::text(level, &format!("{path}[1]"))?,
+        })
+    }
+
+    /// A list of robustness entries (may be empty: a policy lists none for some configs).
+    pub(crate) fn robustness_list(&self, v: &'a Value, path: &str) -> R<&'a [Robustness<'a>]> {
+        let items = Self::array(v, path)?
+            .iter()
+            .enumerate()
+            .map(|(i, x)| Self::robustness(x, &format!("{path}[{i}]")))
+            .collect::<R<Vec<_>>>()?;
+        Ok(self.slice(&items))
+    }
+
+    /// A list of measurements (may be empty).
+    pub(crate) fn measurement_list(&self, v: &'a Value, path: &str) -> R<&'a [Measurement<'a>]> {
+        let items = Self::array(v, path)?
+            .iter()
+            .enumerate()
+            .map(|(i, x)| self.measurement(x, &format!("{path}[{i}]")))
+            .collect::<R<Vec<_>>>()?;
+        Ok(self.slice(&items))
+    }
+
+    /// An `oemid`: 3 (IEEE OUI) or 16 (random) bytes in hex, or a number (IANA PEN).
+    pub(crate) fn oemid(&self, v: &'a Value, path: &str) -> R<OemId<'a>> {
+        match v {
+            Value::Number(_) => Ok(OemId::Pen(Self::uint(v, path)?)),
+            _ => {
+                let b = self.bytes(v, path)?;
+                OemId::from_bytes(b).map_err(|_| {
+                    format!(
+                        "{path}: an oemid is 3 bytes (IEEE OUI), 16 bytes (random) or a number \
+                         (IANA PEN); this one has {} bytes",
+                        b.len()
+                    )
+                })
+            }
+        }
+    }
+
+    /// A top-level claims object.
+    pub(crate) fn claims(&self, v: &'a Value) -> R<Claims<'a>> {
+        self.claims_at(v, "", 0)
+    }
+
+    #[allow(clippy::too_many_lines)] // one arm per claim: splitting it would only scatter them
+    fn claims_at(&self, v: &'a Value, path: &str, depth: usize) -> R<Claims<'a>> {
+        if depth > 8 {
+            return Err(format!("{path}: submodules nested too deeply"));
+        }
+        let shown = if path.is_empty() { "the claims" } else { path };
+        let m = Self::object(v, shown)?;
+        let mut c = Claims::default();
+        for (name, x) in m {
+            let p = join(path, name);
+            let p = p.as_str();
+            let size = |what: &str, min: usize, max: usize, len: usize| {
+                format!("{p}: {what} is {min} to {max} bytes; this one has {len}")
+            };
+            match name.as_str() {
+                "iss" => c.iss = Some(Self::text(x, p)?),
+                "sub" => c.sub = Some(Self::text(x, p)?),
+                "aud" => c.aud = Some(Self::text(x, p)?),
+                "exp" => c.exp = Some(self.time(x, p)?),
+                "nbf" => c.nbf = Some(self.time(x, p)?),
+                "iat" => c.iat = Some(self.time(x, p)?),
+                "cti" => c.cti = Some(self.bytes(x, p)?),
+                "nonce" => {
+                    let one = |r: &Self, y: &'a Value, q: &str| {
+                        let b = r.bytes(y, q)?;
+                        Nonce::new(b).map_err(|_| size("a nonce", 8, 64, b.len()))
+                    };
+                    c.nonce = Some(match x {
+                        Value::Array(_) => NonceClaim::Many(List::Items(self.list(x, p, one)?)),
+                        _ => NonceClaim::One(one(self, x, p)?),
+                    });
+                }
+                "ueid" => {
+                    let b = self.bytes(x, p)?;
+                    c.ueid = Some(Ueid::new(b).map_err(|_| size("a ueid", 7, 33, b.len()))?);
+                }
+                "sueids" => {
+                    let items = Self::object(x, p)?
+                        .iter()
+                        .map(|(n, y)| {
+                            let b = self.bytes(y, &join(p, n))?;
+                            Ok(NamedUeid {
+                                name: n,
+                                ueid: Ueid::new(b).map_err(|_| size("a ueid", 7, 33, b.len()))?,
+                            })
+                        })
+                        .collect::<R<Vec<_>>>()?;
+                    if items.is_empty() {
+                        return Err(format!("{p}: must not be empty"));
+                    }
+                    c.sueids = Some(List::Items(self.slice(&items)));
+                }
+                "oemid" => c.oemid = Some(self.oemid(x, p)?),
+                "hwmodel" => {
+                    let b = self.bytes(x, p)?;
+                    c.hwmodel =
+                        Some(HwModel::new(b).map_err(|_| size("a hwmodel", 1, 32, b.len()))?);
+                }
+                "hwversion" => c.hwversion = Some(Self::version(x, p)?),
+                "uptime" => c.uptime = Some(Self::uint(x, p)?),
+                "oemboot" => c.oemboot = Some(Self::bool(x, p)?),
+                "dbgstat" => {
+                    c.dbgstat = Some(
+                        DebugStatus::from_u64(enum_value(x, p, &DBGSTAT_NAMES, 0)?)
+                            .map_err(|_| format!("{p}: out of range"))?,
+                    );
+                }
+                "location" => c.location = Some(Self::location(x, p)?),
+                "eat_profile" => c.eat_profile = Some(self.profile(x, p)?),
+                "submods" => {
+                    let items = Self::object(x, p)?
+                        .iter()
+                        .map(|(n, y)| {
+                            Ok(NamedSubmodule {
+                                name: n,
+                                submodule: self.submodule(y, &join(p, n), depth)?,
+                            })
+                        })
+                        .collect::<R<Vec<_>>>()?;
+                    if items.is_empty() {
+                        return Err(format!("{p}: must not be empty"));
+                    }
+                    c.submods = Some(List::Items(self.slice(&items)));
+                }
+                "bootcount" => c.bootcount = Some(Self::uint(x, p)?),
+                "bootseed" => c.bootseed = Some(self.bytes(x, p)?),
+                "dloas" => {
+                    c.dloas = Some(List::Items(self.list(x, p, |_, y, q| {
+                        let a = Self::array(y, q)?;
+                        let t = |i: usize| -> R<&'a str> {
+                            Self::text(a.get(i).unwrap_or(&Value::Null), &format!("{q}[{i}]"))
+                        };
+                        match a.len() {
+                            2 | 3 => Ok(Dloa {
+                                registrar: t(0)?,
+                                platform: t(1)?,
+                                application: if a.len() == 3 { Some(t(2)?) } else { None },
+                            }),
+                            _ => Err(format!("{q}: expected [registrar, platform, application?]")),
+                        }
+                    })?));
+                }
+                "swname" => c.swname = Some(Self::text(x, p)?),
+                "swversion" => c.swversion = Some(Self::version(x, p)?),
+                "manifests" => {
+                    c.manifests = Some(List::Items(self.list(x, p, Self::measurement)?));
+                }
+                "measurements" => {
+                    c.measurements = Some(List::Items(self.list(x, p, Self::measurement)?));
+                }
+                "measres" => {
+                    c.measres = Some(List::Items(self.list(x, p, |r, y, q| {
+                        let (system, results) = Self::pair(y, q, "[system, [results]]")?;
+                        Ok(MeasResGroup {
+                            system: Self::text(system, &format!("{q}[0]"))?,
+                            results: List::Items(r.list(
+                                results,
+                                &format!("{q}[1]"),
+                                Self::meas_result,
+                            )?),
+                        })
+                    })?));
+                }
+                "intuse" => {
+                    c.intuse = Some(
+                        IntendedUse::from_u64(enum_value(x, p, &INTUSE_NAMES, 1)?)
+                            .map_err(|_| format!("{p}: out of range"))?,
+                    );
+                }
+                "ecnpp-promise" => {
+                    c.promise = Some(
+                        Promise::from_u64(enum_value(x, p, &PROMISE_NAMES, 1)?)
+                            .map_err(|_| format!("{p}: out of range"))?,
+                    );
+                }
+                "ecnpp-pp-ref" => c.pp_ref = Some(Self::text(x, p)?),
+                "ecnpp-evaluated-config" => c.evaluated_config = Some(Self::bool(x, p)?),
+                "ecnpp-lifecycle" => {
+                    c.lifecycle = Some(
+                        Lifecycle::from_u64(enum_value(x, p, &LIFECYCLE_NAMES, 1)?)
+                            .map_err(|_| format!("{p}: out of range"))?,
+                    );
+                }
+                "ecnpp-svn" => c.svn = Some(Self::uint(x, p)?),
+                "ecnpp-robustness" => {
+                    c.robustness = Some(List::Items(
+                        self.list(x, p, |_, y, q| Self::robustness(y, q))?,
+                    ));
+                }
+                "extra" => c.extra = self.extra(x, p)?,
+                other => {
+                    let names = CLAIM_NAMES.iter().map(|(_, n)| *n).chain(["extra"]);
+                    return Err(format!(
+                        "{p}: unknown claim name \"{other}\"{}; claims without a name go in \
+                         \"extra\" by key",
+                        suggestion(other, names)
+                    ));
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    fn extra(&self, v: &'a Value, path: &str) -> R<Extra<'a>> {
+        let items = Self::object(v, path)?
+            .iter()
+            .map(|(label, x)| {
+                let p = join(path, label);
+                let label = match label.parse::<i64>() {
+                    Ok(k) => {
+                        if let Some(n) = claim_name(k) {
+                            return Err(format!("{p}: claim {k} has a name: write it as \"{n}\""));
+                        }
+                        Label::Int(k)
+                    }
+                    Err(_) => Label::Text(label),
+                };
+                let raw = self.bytes(x, &p)?;
+                let value = RawValue::new(raw).map_err(|e| {
+                    format!(
+                        "{p}: not one deterministic CBOR item in hex ({})",
+                        crate::fail::explain(e)
+                    )
+                })?;
+                Ok((label, value))
+            })
+            .collect::<R<Vec<_>>>()?;
+        Ok(Extra::Items(self.slice(&items)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims -> JSON
+// ---------------------------------------------------------------------------------------------
+
+fn hexv(b: &[u8]) -> Value {
+    Value::String(hex::encode(b))
+}
+
+/// Bytes that read as text (hwmodel) are shown as `{"text": ...}`, which reads back the same.
+fn bytes_or_text(b: &[u8]) -> Value {
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic() || c == ' ') => {
+            json!({ "text": s })
+        }
+        _ => hexv(b),
+    }
+}
+
+fn version_json(v: &Version<'_>) -> Value {
+    match v.scheme {
+        None => json!(v.version),
+        Some(s) => json!([v.version, s]),
+    }
+}
+
+fn measurement_json(m: &Measurement<'_>) -> Value {
+    json!([m.content_type, hex::encode(m.content)])
+}
+
+/// A float as JSON (non-finite values, which JSON lacks, as strings).
+fn float_json(f: f64) -> Value {
+    serde_json::Number::from_f64(f).map_or_else(|| json!(f.to_string()), Value::Number)
+}
+
+/// The `eat_profile` as JSON: a dotted OID or the URI.
+pub(crate) fn profile_json(p: &Profile<'_>) -> Value {
+    match p {
+        Profile::Uri(u) => json!(u),
+        Profile::Oid(o) => {
+            oid_to_text(o).map_or_else(|| json!({ "oid-bytes": hex::encode(o) }), Value::String)
+        }
+    }
+}
+
+/// A decoded or built claims set in the JSON claims format.
+#[allow(clippy::too_many_lines)] // one arm per claim, in key order
+pub(crate) fn claims_to_json(c: &Claims<'_>) -> Value {
+    let mut m = Map::new();
+    let mut put = |k: i64, v: Value| {
+        if let Some(n) = claim_name(k) {
+            m.insert(n.to_string(), v);
+        }
+    };
+    if let Some(v) = c.iss {
+        put(key::ISS, json!(v));
+    }
+    if let Some(v) = c.sub {
+        put(key::SUB, json!(v));
+    }
+    if let Some(v) = c.aud {
+        put(key::AUD, json!(v));
+    }
+    if let Some(v) = c.exp {
+        put(key::EXP, json!(v));
+    }
+    if let Some(v) = c.nbf {
+        put(key::NBF, json!(v));
+    }
+    if let Some(v) = c.iat {
+        put(key::IAT, json!(v));
+    }
+    if let Some(v) = c.cti {
+        put(key::CTI, hexv(v));
+    }
+    match c.nonce {
+        Some(NonceClaim::One(n)) => put(key::NONCE, hexv(n.as_bytes())),
+        Some(NonceClaim::Many(l)) => put(
+            key::NONCE,
+            Value::Array(l.iter().map(|n| hexv(n.as_bytes())).collect()),
+        ),
+        None => {}
+    }
+    if let Some(v) = c.ueid {
+        put(key::UEID, hexv(v.as_bytes()));
+    }
+    if let Some(l) = c.sueids {
+        put(
+            key::SUEIDS,
+            Value::Object(
+                l.iter()
+                    .map(|u| (u.name.to_string(), hexv(u.ueid.as_bytes())))
+                    .collect(),
+            ),
+        );
+    }
+    match c.oemid {
+        Some(OemId::Random(b) | OemId::Ieee(b)) => put(key::OEMID, hexv(b)),
+        Some(OemId::Pen(p)) => put(key::OEMID, json!(p)),
+        None => {}
+    }
+    if let Some(v) = c.hwmodel {
+        put(key::HWMODEL, bytes_or_text(v.as_bytes()));
+    }
+    if let Some(v) = c.hwversion {
+        put(key::HWVERSION, version_json(&v));
+    }
+    if let Some(v) = c.uptime {
+        put(key::UPTIME, json!(v));
+    }
+    if let Some(v) = c.oemboot {
+        put(key::OEMBOOT, json!(v));
+    }
+    if let Some(v) = c.dbgstat {
+        put(key::DBGSTAT, enum_name(&DBGSTAT_NAMES, 0, v as u64));
+    }
+    if let Some(l) = c.location {
+        let mut o = Map::new();
+        o.insert("latitude".into(), float_json(l.latitude));
+        o.insert("longitude".into(), float_json(l.longitude));
+        for (n, v) in [
+            ("altitude", l.altitude),
+            ("accuracy", l.accuracy),
+            ("altitude_accuracy", l.altitude_accuracy),
+            ("heading", l.heading),
+            ("speed", l.speed),
+        ] {
+            if let Some(v) = v {
+                o.insert(n.into(), float_json(v));
+            }
+        }
+        if let Some(t) = l.timestamp {
+            o.insert("timestamp".into(), json!(t));
+        }
+        if let Some(a) = l.age {
+            o.insert("age".into(), json!(a));
+        }
+        put(key::LOCATION, Value::Object(o));
+    }
+    if let Some(p) = c.eat_profile {
+        put(key::EAT_PROFILE, profile_json(&p));
+    }
+    if let Some(l) = c.submods {
+        let subs = l
+            .iter()
+            .map(|s| {
+                let v = match s.submodule {
+                    Submodule::Claims(inner) => claims_to_json(&inner),
+                    Submodule::Token(t) => hexv(t),
+                    Submodule::Digest { alg, digest } => match alg {
+                        Label::Int(a) => json!([a, hex::encode(digest)]),
+                        Label::Text(a) => json!([a, hex::encode(digest)]),
+                    },
+                };
+                (s.name.to_string(), v)
+            })
+            .collect();
+        put(key::SUBMODS, Value::Object(subs));
+    }
+    if let Some(v) = c.bootcount {
+        put(key::BOOTCOUNT, json!(v));
+    }
+    if let Some(v) = c.bootseed {
+        put(key::BOOTSEED, hexv(v));
+    }
+    if let Some(l) = c.dloas {
+        let items = l
+            .iter()
+            .map(|d| match d.application {
+                Some(a) => json!([d.registrar, d.platform, a]),
+                None => json!([d.registrar, d.platform]),
+            })
+            .collect();
+        put(key::DLOAS, Value::Array(items));
+    }
+    if let Some(v) = c.swname {
+        put(key::SWNAME, json!(v));
+    }
+    if let Some(v) = c.swversion {
+        put(key::SWVERSION, version_json(&v));
+    }
+    if let Some(l) = c.manifests {
+        put(
+            key::MANIFESTS,
+            Value::Array(l.iter().map(|m| measurement_json(&m)).collect()),
+        );
+    }
+    if let Some(l) = c.measurements {
+        put(
+            key::MEASUREMENTS,
+            Value::Array(l.iter().map(|m| measurement_json(&m)).collect()),
+        );
+    }
+    if let Some(l) = c.measres {
+        let groups = l
+            .iter()
+            .map(|g| {
+                let results: Vec<Value> = g
+                    .results
+                    .iter()
+                    .map(|r| {
+                        let id = match r.id {
+                            ResultId::Text(t) => json!({ "text": t }),
+                            ResultId::Bytes(b) => hexv(b),
+                        };
+                        json!([id, enum_name(&RESULT_NAMES, 1, r.result as u64)])
+                    })
+                    .collect();
+                json!([g.system, results])
+            })
+            .collect();
+        put(key::MEASRES, Value::Array(groups));
+    }
+    if let Some(v) = c.intuse {
+        put(key::INTUSE, enum_name(&INTUSE_NAMES, 1, v as u64));
+    }
+    if let Some(v) = c.promise {
+        put(key::ECNPP_PROMISE, json!(v.name()));
+    }
+    if let Some(v) = c.pp_ref {
+        put(key::ECNPP_PP_REF, json!(v));
+    }
+    if let Some(v) = c.evaluated_config {
+        put(key::ECNPP_EVALUATED_CONFIG, json!(v));
+    }
+    if let Some(v) = c.lifecycle {
+        put(
+            key::ECNPP_LIFECYCLE,
+            enum_name(&LIFECYCLE_NAMES, 1, v as u64),
+        );
+    }
+    if let Some(v) = c.svn {
+        put(key::ECNPP_SVN, json!(v));
+    }
+    if let Some(l) = c.robustness {
+        put(
+            key::ECNPP_ROBUSTNESS,
+            Value::Array(l.iter().map(|r| json!([r.scheme, r.level])).collect()),
+        );
+    }
+    let extra: Map<String, Value> = c
+        .extra
+        .iter()
+        .map(|(label, value)| {
+            let k = match label {
+                Label::Int(k) => k.to_string(),
+                Label::Text(t) => t.to_string(),
+            };
+            (k, hexv(value.as_bytes()))
+        })
+        .collect();
+    if !extra.is_empty() {
+        m.insert("extra".into(), Value::Object(extra));
+    }
+    Value::Object(m)
+}
+
+/// True when `p` is this project's ECN PP profile.
+pub(crate) fn is_ecnpp_profile(p: Option<Profile<'_>>) -> bool {
+    p == Some(PROFILE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecnpp_attest::ecnpp::PROFILE_OID;
+
+    #[test]
+    fn profile_oid_round_trips() {
+        assert_eq!(oid_to_bytes(PROFILE_OID_TEXT).unwrap(), PROFILE_OID);
+        assert_eq!(oid_to_text(&PROFILE_OID).unwrap(), PROFILE_OID_TEXT);
+        assert_eq!(
+            oid_to_bytes("1.2.840.10045.2.1").unwrap(),
+            hex::decode("2a8648ce3d0201").unwrap()
+        );
+        assert_eq!(
+            oid_to_text(&hex::decode("2a8648ce3d0201").unwrap()).unwrap(),
+            "1.2.840.10045.2.1"
+        );
+        assert!(oid_to_bytes("3.1").is_none());
+        assert!(oid_to_bytes("1.40").is_none());
+        assert!(oid_to_text(&[0x80, 0x01]).is_none());
+        assert!(oid_to_text(&[0x81]).is_none());
+    }
+
+    #[test]
+    fn example_claims_round_trip_through_json() {
+        let text = include_str!("../examples/claims-secure-enclave.json");
+        let v: Value = serde_json::from_str(text).unwrap();
+        let bump = Bump::new();
+        let r = Reader {
+            bump: &bump,
+            now: 1_790_000_000,
+        };
+        let claims = r.claims(&v).unwrap();
+        let mut buf = vec![0u8; claims.encoded_len().unwrap()];
+        let n = claims.encode(&mut buf).unwrap();
+        let decoded = Claims::decode(&buf[..n]).unwrap();
+        let back = claims_to_json(&decoded);
+        let again = r.claims(&back).unwrap();
+        let mut buf2 = vec![0u8; again.encoded_len().unwrap()];
+        let n2 = again.encode(&mut buf2).unwrap();
+        assert_eq!(buf[..n], buf2[..n2]);
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        let bump = Bump::new();
+        let r = Reader {
+            bump: &bump,
+            now: 0,
+        };
+        let err = |j: &str| r.claims(&serde_json::from_str(j).unwrap()).unwrap_err();
+        assert_eq!(
+            err(r#"{"dbgstatus": 3}"#),
+            "dbgstatus: unknown claim name \"dbgstatus\" (did you mean \"dbgstat\"?); claims \
+             without a name go in \"extra\" by key"
+        );
+        assert!(err(r#"{"dbgstat": "off"}"#).starts_with("dbgstat: unknown value \"off\""));
+        assert_eq!(
+            err(r#"{"nonce": "0102"}"#),
+            "nonce: a nonce is 8 to 64 bytes; this one has 2"
+        );
+        assert!(
+            err(r#"{"submods": {"se": {"ueid": "zz"}}}"#).starts_with("submods.se.ueid: not hex")
+        );
+        assert!(err(r#"{"extra": {"10": "00"}}"#).contains("write it as \"nonce\""));
+    }
+}
