@@ -510,7 +510,8 @@ ecnpp_result ecnpp_verifying_key_to_cose_key(const struct ecnpp_verifying_key *k
 void ecnpp_verifying_key_free(struct ecnpp_verifying_key *key);
 
 /**
- * Signs `payload` as a tagged COSE_Sign1 with protected header `{1: -7}` (ES256).
+ * Signs `payload` as a COSE_Sign1 (tag 18 unless `ECNPP_SIGN1_UNTAGGED`) with protected
+ * header `{1: -7}` (ES256).
  *
  * * `signer`: the signing callback (`ecnpp_signing_key_as_signer` for a software key).
  * * `kid`/`kid_len` (optional, NULL: none): put in the unprotected header, not authenticated.
