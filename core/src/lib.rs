@@ -7,6 +7,79 @@
 //! and has an exact size query, every decoder borrows from its input. A `std` feature adds host
 //! conveniences only (`std::error::Error`).
 //!
+//! ## A device signs evidence, a verifier appraises it, a relying party decides
+//!
+//! ```
+//! use ecnpp_attest::appraise::{appraise, CertifiedConfig, Challenge, Policy, Requirement, TrustStatus, VerifiedResult};
+//! use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
+//! use ecnpp_attest::crypto::SigningKey;
+//! use ecnpp_attest::eat::{Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId, Submodule, Ueid, Version};
+//! use ecnpp_attest::ecnpp::{self, Promise, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
+//!
+//! # fn main() -> Result<(), ecnpp_attest::Error> {
+//! // The verifier issues a challenge.
+//! let challenge = *b"fresh-challenge!";
+//! let now = 1_790_000_000;
+//!
+//! // Device (no_std, no heap): claims borrowed from its own memory, signed into its own buffer.
+//! // In firmware the key stays in a secure element behind `crypto::Signer`.
+//! let device_key = SigningKey::from_bytes(&[0x31; 32])?;
+//! let firmware = [Measurement { content_type: 0, content: &[0x11; 32] }];
+//! let tee_code = [Measurement { content_type: 0, content: &[0x22; 32] }];
+//! let tee = Claims { measurements: Some(List::Items(&tee_code)), ..Claims::default() };
+//! let submods = [NamedSubmodule { name: "tee", submodule: Submodule::Claims(tee) }];
+//! let claims = Claims {
+//!     eat_profile: Some(PROFILE),
+//!     nonce: Some(NonceClaim::One(Nonce::new(&challenge)?)),
+//!     ueid: Some(Ueid::new(&[1, 0x4e, 0x6f, 0x64, 0x65, 0x2d, 0x30, 0x31])?),
+//!     oemid: Some(OemId::Ieee(&[0x00, 0x1b, 0x44])),
+//!     hwmodel: Some(HwModel::new(b"edge-node-x1")?),
+//!     swname: Some("edge-os"),
+//!     swversion: Some(Version { version: "4.2.1", scheme: None }),
+//!     oemboot: Some(true),
+//!     dbgstat: Some(DebugStatus::DisabledPermanently),
+//!     measurements: Some(List::Items(&firmware)),
+//!     promise: Some(Promise::SecureEnclave),
+//!     pp_ref: Some(PP_REF_V1_0_7),
+//!     submods: Some(List::Items(&submods)),
+//!     ..Claims::default()
+//! };
+//! let builder = Sign1Builder::new().kid(b"device-1");
+//! let mut token = [0u8; 512];
+//! let len = ecnpp::sign_evidence(&claims, &builder, &device_key, &mut token)?;
+//! assert_eq!(len, ecnpp::evidence_len(&claims, &builder)?); // the size query is exact
+//!
+//! // Verifier: verify strictly, then appraise against its allow-list of certified configurations.
+//! let evidence = VerifiedEvidence::verify(&token[..len], &device_key.verifying_key(), &ParseOptions::DEFAULT)?;
+//! let references = [firmware[0], tee_code[0]];
+//! let certified = [CertifiedConfig {
+//!     oemid: OemId::Ieee(&[0x00, 0x1b, 0x44]),
+//!     hwmodel: b"edge-node-x1",
+//!     swname: "edge-os",
+//!     swversion: "4.2.1",
+//!     promise: Promise::SecureEnclave,
+//!     certificate: "NSCIB-CC-0000001",
+//!     se_robustness: &[],
+//!     tee_robustness: &[],
+//!     reference_measurements: &references,
+//! }];
+//! let policy = Policy::new(Challenge { nonce: &challenge, issued_at: now - 5 }, now, &certified, "https://verifier.example");
+//! let result = appraise(&evidence, &policy);
+//! assert_eq!(result.status(), TrustStatus::Affirming);
+//!
+//! // The verifier signs its result; a relying party checks it before placing a workload.
+//! let verifier_key = SigningKey::from_bytes(&[0x32; 32])?;
+//! let mut result_token = [0u8; 512];
+//! let n = result.sign(&Sign1Builder::new(), &verifier_key, &mut result_token)?;
+//! let verified = VerifiedResult::verify(&result_token[..n], &verifier_key.verifying_key(), &ParseOptions::DEFAULT)?;
+//! let confidential = Requirement::parse("promise>=secure-enclave,evaluated,max-age=300")?;
+//! assert!(confidential.admits(&verified, now + 10).admitted());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## The COSE layer on its own
+//!
 //! ```
 //! use ecnpp_attest::cose::{ParseOptions, Sign1Builder, UnverifiedSign1};
 //! use ecnpp_attest::crypto::SigningKey;
@@ -48,5 +121,8 @@ pub mod crypto;
 pub mod eat;
 pub mod ecnpp;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use error::{Error, Result};
