@@ -4,8 +4,20 @@
 //! (ECN PP): an EAT (RFC 9711) claims set carried in a COSE_Sign1 (RFC 9052) signed with ES256.
 //!
 //! The crate is `#![no_std]` and never allocates: every encoder writes into a caller's buffer
-//! and has an exact size query, every decoder borrows from its input. A `std` feature adds host
-//! conveniences only (`std::error::Error`).
+//! and has an exact size query, every decoder borrows from its input.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`cbor`] | deterministic encoder with size queries, zero-copy decoder, strict validation |
+//! | [`cose`] | COSE_Sign1 ES256: sign, parse (untrusted view), verify (trusted view) |
+//! | [`crypto`] | keys (zeroized, never printed), COSE_Key, the `Signer` / `Verifier` provider seam |
+//! | [`eat`] | EAT and CWT claims: one `Claims` type for reading and writing |
+//! | [`ecnpp`] | the ECN PP profile: promises, its rules, evidence signing and verification |
+//! | [`appraise`] | policy, attestation results, result tokens, workload requirements |
+//! | [`error`] | the one `Copy` error type with stable codes |
+//!
+//! Features: `std` (host conveniences: `std::error::Error`, and `batch`, parallel verification
+//! and appraisal across threads); `aws-lc-rs` (a faster provider for hosts, module `aws_lc`).
 //!
 //! ## A device signs evidence, a verifier appraises it, a relying party decides
 //!
