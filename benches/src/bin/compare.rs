@@ -150,7 +150,64 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// `compare --loop <op> <seconds>`: runs one of our operations in a loop, for a profiler
+/// (`perf record`, `valgrind --tool=callgrind`). Ops: build_encode, parse_view, appraise,
+/// sign_codec (sign with a no-op signer: everything but the ECDSA arithmetic).
+fn profile_loop(op: &str, seconds: f64) {
+    struct NoopSigner;
+    impl ecnpp_attest::crypto::Signer for NoopSigner {
+        fn sign_digest(
+            &self,
+            _: &ecnpp_attest::crypto::Digest256,
+        ) -> ecnpp_attest::Result<ecnpp_attest::crypto::Signature> {
+            ecnpp_attest::crypto::Signature::from_bytes([1; 64])
+        }
+    }
+    let keys = Keys::new();
+    let state = DeviceState::challenge(0);
+    let token = fixture::token(&state, &keys);
+    let policy = fixture::policy(&state);
+    let evidence = VerifiedEvidence::verify(&token, &keys.device_pub, &ParseOptions::DEFAULT)
+        .expect("fixture");
+    let mut out = [0u8; 1024];
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut calls = 0u64;
+    while Instant::now() < deadline {
+        for _ in 0..1000 {
+            match op {
+                "build_encode" => {
+                    black_box(fixture::build_encode(black_box(&state), &mut out).expect("ours"));
+                }
+                "parse_view" => {
+                    black_box(fixture::parse_view(black_box(&token)).expect("ours"));
+                }
+                "appraise" => {
+                    black_box(appraise(black_box(&evidence), &policy));
+                }
+                "sign_codec" => {
+                    black_box(
+                        fixture::sign(black_box(&state), &NoopSigner, &mut out).expect("ours"),
+                    );
+                }
+                _ => {
+                    println!("unknown op {op}");
+                    return;
+                }
+            }
+        }
+        calls += 1000;
+    }
+    println!("{op}: {calls} calls");
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, op, secs] = args.as_slice()
+        && flag == "--loop"
+    {
+        profile_loop(op, secs.parse().unwrap_or(3.0));
+        return;
+    }
     let started = Instant::now();
     let rounds = std::env::var("ECNPP_COMPARE_ROUNDS")
         .ok()
@@ -177,10 +234,11 @@ fn main() {
     let mut claims_buf = [0u8; 512];
     let claims_len = fixture::build_encode(&state, &mut claims_buf).expect("fixture");
     println!(
-        "# token {} bytes, claims {} bytes, Sig_structure {} bytes",
+        "# token {} bytes, claims {} bytes, Sig_structure {} bytes; size_of::<Claims>() = {} bytes",
         token.len(),
         claims_len,
-        msg.len()
+        msg.len(),
+        size_of::<ecnpp_attest::eat::Claims<'_>>()
     );
     let (sk, vk) = raw_p256::keys(&DEVICE_SECRET);
     let (sk13, vk13) = raw_p256_13::keys(&DEVICE_SECRET);
@@ -476,6 +534,26 @@ fn scaling(r: &Runner, keys: &Keys) {
         );
         black_box(rs);
     };
+    // Control: the same batch shape with pure arithmetic instead of verification. If this does
+    // not scale either, the machine (other load) is the limit, not the batch code.
+    let spin = |x: &u32| {
+        let mut h = u64::from(*x) | 1;
+        for _ in 0..200_000 {
+            h = black_box(h.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+        }
+        h
+    };
+    let items: Vec<u32> = (0..TOKENS).collect();
+    let (o, b) = quick.compare(
+        &format!("control_spin_{threads}threads_vs_1thread_per_batch"),
+        &mut || {
+            black_box(batch::par_map(&items, threads, spin));
+        },
+        &mut || {
+            black_box(batch::par_map(&items, one, spin));
+        },
+    );
+    println!("control_spin threads={threads} speedup={:.2}", b / o);
     for (name, lc) in [("batch_default", false), ("batch_awslc", true)] {
         let (o, b) = quick.compare(
             &format!("{name}_{threads}threads_vs_1thread_per_batch"),
