@@ -131,6 +131,15 @@ pub(crate) fn parse_verifying_key(bytes: &[u8]) -> Result<PublicKeyFile, String>
             });
         }
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.len() == 64 {
+            // 32 bytes: only a private scalar has that size; its public half is meant.
+            let key = parse_signing_key(&compact)?.verifying_key();
+            return Ok(PublicKeyFile {
+                key,
+                kid: None,
+                form: "the public half of a private key",
+            });
+        }
         if !compact.is_empty()
             && let Ok(raw) = hex::decode(&compact)
         {

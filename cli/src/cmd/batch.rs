@@ -370,9 +370,10 @@ fn report(
         );
     } else {
         outln!(
-            "verify-batch: {n} tokens from {} on {threads} threads in {}: {throughput:.0} tokens/s \
-             ({} per token)",
+            "verify-batch: {n} tokens from {} on {threads} thread{} in {}: {throughput:.0} \
+             tokens/s ({} per token)",
             shown(&a.tokens),
+            if threads == 1 { "" } else { "s" },
             format_duration(elapsed),
             format_duration(per_token)
         );
