@@ -687,10 +687,12 @@ impl Requirement {
                 }
                 evaluated_config = true;
             } else if let Some(v) = term.strip_prefix("max-age=") {
-                let v = v
-                    .trim()
-                    .parse::<u64>()
-                    .map_err(|_| Error::InvalidArgument)?;
+                // Digits only: `u64::from_str` would also take a leading '+'.
+                let v = v.trim();
+                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(Error::InvalidArgument);
+                }
+                let v = v.parse::<u64>().map_err(|_| Error::InvalidArgument)?;
                 if max_age.replace(v).is_some() {
                     return Err(Error::InvalidArgument);
                 }

@@ -1323,8 +1323,11 @@ impl<'a> Claims<'a> {
         for _ in 0..entries {
             match Label::decode(&mut d)? {
                 Label::Int(k) if Label::Int(k).is_known() => {
+                    // Errors from a nested claims set (a submodule) keep their own key.
                     c.decode_claim(k, &mut d, depth).map_err(|e| match e {
-                        Error::DepthExceeded => e,
+                        Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => {
+                            e
+                        }
                         _ => Error::InvalidClaim { key: k },
                     })?;
                 }
@@ -1341,9 +1344,9 @@ impl<'a> Claims<'a> {
             key::ISS => self.iss = Some(d.text()?),
             key::SUB => self.sub = Some(d.text()?),
             key::AUD => self.aud = Some(d.text()?),
-            key::EXP => self.exp = Some(d.int()?),
-            key::NBF => self.nbf = Some(d.int()?),
-            key::IAT => self.iat = Some(d.int()?),
+            key::EXP => self.exp = Some(time(d)?),
+            key::NBF => self.nbf = Some(time(d)?),
+            key::IAT => self.iat = Some(time(d)?),
             key::CTI => self.cti = Some(d.bytes()?),
             key::NONCE => {
                 self.nonce = Some(match d.peek_major()? {
@@ -1627,7 +1630,7 @@ impl<'a> Claims<'a> {
         }
         if let Some(l) = self.submods {
             l.check(depth).map_err(|e| match e {
-                Error::DepthExceeded | Error::InvalidClaim { .. } => e,
+                Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => e,
                 _ => Error::InvalidClaim { key: key::SUBMODS },
             })?;
             check_unique_names(&l, |x| x.name)?;
@@ -1649,23 +1652,25 @@ impl<'a> Claims<'a> {
         if let Some(l) = self.robustness {
             l.check(depth).map_err(at(key::ECNPP_ROBUSTNESS))?;
         }
-        if let Extra::Items(items) = self.extra {
-            for (i, (label, value)) in items.iter().enumerate() {
-                if label.is_known() {
-                    return Err(Error::InvalidClaim {
-                        key: label_key(label),
-                    });
-                }
-                RawValue::new(value.as_bytes()).map_err(|_| Error::InvalidClaim {
-                    key: label_key(label),
-                })?;
-                if items
-                    .iter()
-                    .skip(i.saturating_add(1))
-                    .any(|(l, _)| l == label)
-                {
-                    return Err(Error::DuplicateKey);
-                }
+        // Unknown claims are written as they are held: whether a caller supplied them or they
+        // were read (leniently) from the wire, each must be one deterministic item, and none may
+        // shadow a typed field or repeat another.
+        for (i, (label, value)) in self.extra.iter().enumerate() {
+            if label.is_known() {
+                return Err(Error::InvalidClaim {
+                    key: label_key(&label),
+                });
+            }
+            RawValue::new(value.as_bytes()).map_err(|_| Error::InvalidClaim {
+                key: label_key(&label),
+            })?;
+            if self
+                .extra
+                .iter()
+                .skip(i.saturating_add(1))
+                .any(|(l, _)| l == label)
+            {
+                return Err(Error::DuplicateKey);
             }
         }
         Ok(())
@@ -1732,6 +1737,15 @@ impl<'a> Claims<'a> {
         self.check()?;
         Ok(CheckedClaims(self))
     }
+}
+
+/// A NumericDate (RFC 8392): an integer of epoch seconds, read with or without the epoch-date
+/// tag 1 that RFC 9711's examples carry; written without it, as RFC 8392 does.
+fn time(d: &mut Decoder<'_>) -> Result<i64> {
+    if d.peek_major()? == Major::Tag && d.tag()? != 1 {
+        return Err(Error::UnexpectedTag);
+    }
+    d.int()
 }
 
 const fn label_key(label: &Label<'_>) -> i64 {

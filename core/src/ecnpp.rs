@@ -156,12 +156,21 @@ fn forbid(present: bool, k: i64) -> Result<()> {
     }
 }
 
-/// Claims only a verifier may assert; evidence carrying them is refused.
+/// Claims only a verifier may assert; evidence carrying them, at the top level or in any
+/// submodule claims set at any depth, is refused.
 fn no_verifier_claims(c: &Claims<'_>) -> Result<()> {
     forbid(c.evaluated_config.is_some(), key::ECNPP_EVALUATED_CONFIG)?;
     forbid(c.dloas.is_some(), key::DLOAS)?;
     forbid(c.measres.is_some(), key::MEASRES)?;
-    forbid(c.robustness.is_some(), key::ECNPP_ROBUSTNESS)
+    forbid(c.robustness.is_some(), key::ECNPP_ROBUSTNESS)?;
+    // Recursion is bounded: decoded claims are at most MAX_SUBMODULE_DEPTH deep, and built
+    // ones are checked against the same bound by `Claims::check` before anything is signed.
+    c.submods.map_or(Ok(()), |subs| {
+        subs.iter().try_for_each(|s| match s.submodule {
+            Submodule::Claims(inner) => no_verifier_claims(&inner),
+            Submodule::Token(_) | Submodule::Digest { .. } => Ok(()),
+        })
+    })
 }
 
 /// The `"se"` submodule rules: oemid, hwmodel, and debug disabled permanently (or stronger).
@@ -172,7 +181,7 @@ fn check_se(se: &Claims<'_>) -> Result<()> {
             .dbgstat
             .is_some_and(|d| d >= DebugStatus::DisabledPermanently);
     if ok {
-        no_verifier_claims(se).map_err(|_| Error::MissingSubmodule)
+        Ok(())
     } else {
         Err(Error::MissingSubmodule)
     }
@@ -181,7 +190,7 @@ fn check_se(se: &Claims<'_>) -> Result<()> {
 /// The `"tee"` submodule rules: its own non-empty measurements.
 fn check_tee(tee: &Claims<'_>) -> Result<()> {
     if tee.measurements.is_some_and(|m| !m.is_empty()) {
-        no_verifier_claims(tee).map_err(|_| Error::MissingSubmodule)
+        Ok(())
     } else {
         Err(Error::MissingSubmodule)
     }

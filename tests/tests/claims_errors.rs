@@ -303,7 +303,8 @@ fn each_registered_claim_rejects_a_wrong_type_or_range() {
             item(|e| e.map(1).text("x").uint(1)),
         ),
         (
-            key::SUBMODS,
+            // An error inside a submodule claims set keeps the inner claim's key.
+            key::DBGSTAT,
             "submodule claims with a bad claim",
             item(|e| e.map(1).text("se").map(1).int(key::DBGSTAT).uint(9)),
         ),
@@ -606,11 +607,13 @@ fn empty_lists_are_rejected_on_the_wire() {
         Claims::decode(&map1(key::MEASRES, &group)),
         Err(Error::InvalidClaim { key: key::MEASRES })
     );
-    // An empty list inside a submodule is reported at the submods key.
+    // An empty list inside a submodule is reported at its own key.
     let tee = item(|e| e.map(1).int(key::MEASUREMENTS).array(0));
     assert_eq!(
         decode_err(&submod("tee", &tee)),
-        Error::InvalidClaim { key: key::SUBMODS }
+        Error::InvalidClaim {
+            key: key::MEASUREMENTS
+        }
     );
 }
 
@@ -924,9 +927,6 @@ fn duplicate_submodule_and_sueid_names_are_rejected_by_the_builder() {
 /// `duplicate_claim_key_inside_a_submodule_is_rejected`); the builder does so at the top level
 /// only: one level down, `Claims::check` folds it into `InvalidClaim { key: 266 }`.
 #[test]
-#[ignore = "core bug: Claims::check reports duplicate submodule names inside a submodule as \
-            InvalidClaim{266}, not DuplicateKey (eat.rs check_at maps every non-claim, non-depth \
-            error of a nested check to InvalidClaim{SUBMODS})"]
 fn duplicate_submodule_names_one_level_down_are_duplicate_keys() {
     use ecnpp_attest::eat::List;
     let subs = [named("se", se_claims()), named("se", se_claims())];
@@ -993,9 +993,6 @@ fn invalid_raw_values_are_rejected() {
 /// only caller-supplied extras (`Extra::Items`), so re-encoding it copies a non-deterministic
 /// value into the output.
 #[test]
-#[ignore = "core bug: Claims::encode of a leniently decoded claims set copies non-deterministic \
-            unknown-claim values (Extra::Encoded) into its output; check() validates only \
-            Extra::Items"]
 fn re_encoding_a_leniently_decoded_claims_set_is_deterministic_or_refused() {
     // {-70001: 1 written as 0x1801}
     let lenient = [0xa1, 0x3a, 0x00, 0x01, 0x11, 0x70, 0x18, 0x01];
@@ -1294,10 +1291,6 @@ fn secure_element_promise_needs_a_conforming_se_submodule() {
         ("se without hwmodel", vec![named("se", no_hwmodel)]),
         ("se without dbgstat", vec![named("se", no_dbgstat)]),
         (
-            "se asserting robustness",
-            vec![named("se", with_robustness)],
-        ),
-        (
             "se as a nested token",
             vec![NamedSubmodule {
                 name: "se",
@@ -1316,6 +1309,14 @@ fn secure_element_promise_needs_a_conforming_se_submodule() {
         ),
         ("SE in capitals", vec![named("SE", se_claims())]),
     ];
+    // A verifier-only claim in the submodule is named precisely.
+    let subs = [named("se", with_robustness)];
+    assert_eq!(
+        ecnpp::validate_evidence(&with_submods(base, Promise::SecureElement, &subs)),
+        Err(Error::InvalidClaim {
+            key: key::ECNPP_ROBUSTNESS
+        })
+    );
     for (what, subs) in &cases {
         let c = with_submods(base, Promise::SecureElement, subs);
         assert_eq!(
@@ -1359,7 +1360,6 @@ fn secure_enclave_promise_needs_a_tee_with_measurements_and_a_conforming_se_if_a
         ("no submodules", vec![]),
         ("only an se", vec![named("se", se_claims())]),
         ("tee without measurements", vec![named("tee", bare_tee)]),
-        ("tee asserting dloas", vec![named("tee", tee_with_dloas)]),
         (
             "tee with a bad se",
             vec![named("se", bad_se), named("tee", tee_claims())],
@@ -1375,6 +1375,12 @@ fn secure_enclave_promise_needs_a_tee_with_measurements_and_a_conforming_se_if_a
             }],
         ),
     ];
+    // A verifier-only claim in the submodule is named precisely.
+    let subs = [named("tee", tee_with_dloas)];
+    assert_eq!(
+        ecnpp::validate_evidence(&with_submods(base, Promise::SecureEnclave, &subs)),
+        Err(Error::InvalidClaim { key: key::DLOAS })
+    );
     for (what, subs) in &cases {
         let c = with_submods(base, Promise::SecureEnclave, subs);
         assert_eq!(
@@ -1737,8 +1743,6 @@ fn strictness_of_the_helpers_used_here() {
 /// device can still self-assert, say, a letter of approval or an evaluated-configuration verdict
 /// inside a submodule of another name.
 #[test]
-#[ignore = "core bug: validate_evidence accepts verifier-only claims (dloas, measres, \
-            ecnpp-evaluated-config, ecnpp-robustness) inside submodules other than se/tee"]
 fn verifier_only_claims_in_any_evidence_submodule_are_invalid() {
     use ecnpp_attest::eat::List;
     let board = Claims {
@@ -1768,8 +1772,6 @@ fn verifier_only_claims_in_any_evidence_submodule_are_invalid() {
 /// `docs/profile.md` section 11: `max-age` is `1*DIGIT`. `Requirement::parse` reads it with
 /// `u64::from_str`, which also takes a leading `+`.
 #[test]
-#[ignore = "core bug (minor): Requirement::parse accepts max-age=+5 (u64::from_str takes a \
-            leading '+'); the requirement grammar allows digits only"]
 fn requirement_max_age_is_digits_only() {
     assert_eq!(
         Requirement::parse("promise>=standard,max-age=+5"),

@@ -357,8 +357,6 @@ fn a_1_2_submodules_for_board_and_device_untagged_time() {
 /// integers (RFC 8392 §2: NumericDate without the tag) and today refuses the tagged form with
 /// `InvalidClaim { key: 6 }`.
 #[test]
-#[ignore = "core, to decide: tag 1 on iat/exp (RFC 9711 A.1.2 and A.1.4 as transcribed) is refused with \
-            InvalidClaim; RFC 8392 omits the tag. Decide whether to accept 1(int) when reading"]
 fn a_1_2_as_published_decodes() {
     let bytes = unhex(A_1_2);
     check_a_1_2(&Claims::decode(&bytes).unwrap());
@@ -483,8 +481,6 @@ fn a_1_4_key_store_attestation_untagged_times() {
 /// As published, `exp` and `iat` carry tag 1; today the first of them in the map, `exp`, is
 /// refused with `InvalidClaim { key: 4 }`.
 #[test]
-#[ignore = "core, to decide: tag 1 on iat/exp (RFC 9711 A.1.2 and A.1.4 as transcribed) is refused with \
-            InvalidClaim; RFC 8392 omits the tag. Decide whether to accept 1(int) when reading"]
 fn a_1_4_as_published_decodes() {
     check_a_1_4(&Claims::decode(&unhex(A_1_4)).unwrap());
 }

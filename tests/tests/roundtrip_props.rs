@@ -495,7 +495,8 @@ fn cose_inputs() -> impl Strategy<Value = (Vec<u8>, Vec<u8>, Option<Vec<u8>>, bo
     (
         prop::collection::vec(any::<u8>(), 0..2000),
         prop::collection::vec(any::<u8>(), 0..64),
-        prop::option::of(prop::collection::vec(any::<u8>(), 0..32)),
+        // A kid is never empty: the builder refuses one (peers cannot read it).
+        prop::option::of(prop::collection::vec(any::<u8>(), 1..32)),
         any::<bool>(),
         any::<bool>(),
     )
