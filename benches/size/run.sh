@@ -9,8 +9,10 @@
 #    the share of ecnpp-attest's own code (CBOR, COSE, EAT, profile) on top of the ECDSA code.
 #    When the target cannot be installed, the probes are built for the host instead (a
 #    different instruction set: the figures say so).
-# 2. Stack: runs stack/ (host, painted thread stack) for the peak stack of sign, verify,
-#    verify + appraise, and the same with p256 directly.
+# 2. Stack, painted and measured, for sign, verify, verify + appraise, and p256 directly:
+#    on the target instruction set under QEMU (probe/src/bin/stack_thumb.rs on
+#    `qemu-system-arm -M mps2-an386`, a Cortex-M4F; Debian package qemu-system-arm), when QEMU
+#    is installed; and always on the host (stack/, a thread whose stack is painted).
 #
 # Each crate is its own workspace with its own target directory (probe/target, stack/target),
 # so nothing here touches the root workspace's build.
@@ -81,6 +83,14 @@ if command -v nm >/dev/null 2>&1; then
         nm -S --size-sort -C "$BIN_DIR/$b" | grep -E 'ecnpp_attest|Reset' | tail -8 |
             while read -r _addr size _kind name; do printf '  %6d  %s\n' "$((16#$size))" "$name"; done
     done
+fi
+
+if [[ "$BUILD_TARGET" == "$TARGET" ]] && command -v qemu-system-arm >/dev/null 2>&1; then
+    echo "== stack: painted, $TARGET under $(qemu-system-arm --version | head -1) (mps2-an386, Cortex-M4F)"
+    timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic \
+        -semihosting-config enable=on,target=native -kernel "$BIN_DIR/stack_thumb"
+else
+    echo "SKIP: stack on $TARGET needs qemu-system-arm (apt-get install qemu-system-arm)"
 fi
 
 echo "== stack: painted thread stack, host $(rustc -vV | sed -n 's/^host: //p'), opt-level s"
