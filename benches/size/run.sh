@@ -66,7 +66,8 @@ def sections(path):
 
 d = sys.argv[1]
 sizes = {}
-for b in ["empty", "sign_ours", "verify_ours", "sign_p256", "verify_p256"]:
+for b in ["empty", "sign_ours", "verify_ours", "sign_p256", "verify_p256",
+          "sign_p256_13", "verify_p256_13"]:
     s = sections(f"{d}/{b}")
     sizes[b] = (s.get(".text", 0), s.get(".rodata", 0))
     print(f"size {b:<12} text={sizes[b][0]:>6} rodata={sizes[b][1]:>5}")

@@ -150,19 +150,35 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// A signer that does no arithmetic: what is left of signing is the codec's work.
+struct NoopSigner;
+
+impl ecnpp_attest::crypto::Signer for NoopSigner {
+    fn sign_digest(
+        &self,
+        _: &ecnpp_attest::crypto::Digest256,
+    ) -> ecnpp_attest::Result<ecnpp_attest::crypto::Signature> {
+        ecnpp_attest::crypto::Signature::from_bytes([1; 64])
+    }
+}
+
+/// A verifier that accepts every signature: what is left of verifying is the codec's work.
+struct NoopVerifier;
+
+impl ecnpp_attest::crypto::Verifier for NoopVerifier {
+    fn verify_digest(
+        &self,
+        _: &ecnpp_attest::crypto::Digest256,
+        _: &ecnpp_attest::crypto::Signature,
+    ) -> ecnpp_attest::Result<()> {
+        Ok(())
+    }
+}
+
 /// `compare --loop <op> <seconds>`: runs one of our operations in a loop, for a profiler
 /// (`perf record`, `valgrind --tool=callgrind`). Ops: build_encode, parse_view, appraise,
 /// sign_codec (sign with a no-op signer: everything but the ECDSA arithmetic).
 fn profile_loop(op: &str, seconds: f64) {
-    struct NoopSigner;
-    impl ecnpp_attest::crypto::Signer for NoopSigner {
-        fn sign_digest(
-            &self,
-            _: &ecnpp_attest::crypto::Digest256,
-        ) -> ecnpp_attest::Result<ecnpp_attest::crypto::Signature> {
-            ecnpp_attest::crypto::Signature::from_bytes([1; 64])
-        }
-    }
     let keys = Keys::new();
     let state = DeviceState::challenge(0);
     let token = fixture::token(&state, &keys);
@@ -225,7 +241,14 @@ fn main() {
         },
     );
 
+    // The first key operation in the process also builds p256's basepoint tables when
+    // `precomputed-tables` is on: time it.
+    let t = Instant::now();
     let keys = Keys::new();
+    println!(
+        "# first use: Keys::new() (4 key imports, 3 public-key derivations) took {} us",
+        t.elapsed().as_micros()
+    );
     let state = DeviceState::challenge(0);
     let token = fixture::token(&state, &keys);
     let msg = fixture::sig_structure(&token);
@@ -266,6 +289,26 @@ fn main() {
         },
         &mut || {
             black_box(baseline::parse_view(black_box(&token)).expect("base"));
+        },
+    );
+
+    println!("# codec share of sign and verify: crypto replaced by a no-op signer / verifier");
+    r.compare(
+        "sign_codec_only_vs_build_encode",
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &NoopSigner, &mut out).expect("ours"));
+        },
+        &mut || {
+            black_box(fixture::build_encode(black_box(&state), &mut out2).expect("ours"));
+        },
+    );
+    r.compare(
+        "verify_codec_only_vs_parse_claims_view",
+        &mut || {
+            black_box(fixture::verify(black_box(&token), &NoopVerifier).expect("ours"));
+        },
+        &mut || {
+            black_box(fixture::parse_view(black_box(&token)).expect("ours"));
         },
     );
 

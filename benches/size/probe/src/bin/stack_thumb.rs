@@ -238,6 +238,42 @@ fn enable_fpu() {
     }
 }
 
+#[inline(never)]
+fn sign_p256_13() {
+    use p256_13::ecdsa::signature::Signer as _;
+    if let Ok(key) =
+        p256_13::ecdsa::SigningKey::from_bytes(&p256_13::FieldBytes::from(black_box(SECRET)))
+    {
+        let sig: p256_13::ecdsa::Signature = key.sign(black_box(&[0x5au8; 358]));
+        black_box(sig.to_bytes());
+    }
+}
+
+#[inline(never)]
+fn verify_p256_13_only() {
+    use p256_13::ecdsa::signature::{Signer as _, Verifier as _};
+    static mut KEY: Option<(p256_13::ecdsa::VerifyingKey, p256_13::ecdsa::Signature)> = None;
+    // SAFETY: single-threaded; no other reference to KEY exists.
+    let slot = unsafe { &mut *core::ptr::addr_of_mut!(KEY) };
+    match slot {
+        None => {
+            if let Ok(sk) =
+                p256_13::ecdsa::SigningKey::from_bytes(&p256_13::FieldBytes::from(SECRET))
+            {
+                *slot = Some((*sk.verifying_key(), sk.sign(&[0x5au8; 358])));
+            }
+        }
+        Some((vk, sig)) => {
+            if black_box(&*vk)
+                .verify(black_box(&[0x5au8; 358]), sig)
+                .is_err()
+            {
+                print(b"p256 0.13 verify failed\n\0");
+            }
+        }
+    }
+}
+
 fn run() {
     enable_fpu();
     print_line(b"sign_ours", peak(sign_ours));
@@ -246,6 +282,9 @@ fn run() {
     print_line(b"sign_p256", peak(sign_p256));
     verify_p256_only(); // prepares the key and signature
     print_line(b"verify_p256", peak(verify_p256_only));
+    print_line(b"sign_p256_13", peak(sign_p256_13));
+    verify_p256_13_only(); // prepares the key and signature
+    print_line(b"verify_p256_13", peak(verify_p256_13_only));
     semihost(0x18, 0x20026); // SYS_EXIT, ADP_Stopped_ApplicationExit
 }
 
