@@ -13,6 +13,14 @@ use crate::claims::{DBGSTAT_NAMES, claim_name, oid_to_text};
 /// Deepest nesting shown (the library refuses anything past 16; this only bounds recursion).
 pub(crate) const MAX_DEPTH: usize = 64;
 
+/// Most data items read from one input: bounds the memory a pathological input (megabytes of
+/// one-byte items) can make the tree take. Real tokens hold about a hundred.
+pub(crate) const MAX_ITEMS: usize = 100_000;
+
+/// Largest map searched for duplicate keys (the search is quadratic; the library refuses maps
+/// of more than 256 entries anyway).
+const MAX_DUPLICATE_SEARCH: usize = 1024;
+
 /// A CBOR data item.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Item {
@@ -50,6 +58,7 @@ pub(crate) struct ReadError {
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    items: usize,
 }
 
 enum Arg {
@@ -107,6 +116,10 @@ impl<'a> Reader<'a> {
     fn item(&mut self, depth: usize) -> Result<Item, ReadError> {
         if depth > MAX_DEPTH {
             return self.fail("nested too deeply to show");
+        }
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return self.fail("too many data items to show");
         }
         let start = self.pos;
         let initial = self.byte()?;
@@ -229,7 +242,11 @@ fn f16_to_f64(h: u16) -> f64 {
 
 /// Reads the first data item of `input`; returns it and the number of bytes it used.
 pub(crate) fn read_item(input: &[u8]) -> Result<(Item, usize), ReadError> {
-    let mut r = Reader { buf: input, pos: 0 };
+    let mut r = Reader {
+        buf: input,
+        pos: 0,
+        items: 0,
+    };
     let item = r.item(1)?;
     Ok((item, r.pos))
 }
@@ -529,6 +546,9 @@ fn key_text(key: &Item, ctx: Ctx) -> String {
 }
 
 fn first_duplicate(entries: &[(Item, Item)]) -> Option<&Item> {
+    if entries.len() > MAX_DUPLICATE_SEARCH {
+        return None;
+    }
     entries.iter().enumerate().find_map(|(i, (k, _))| {
         entries
             .iter()

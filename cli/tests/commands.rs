@@ -28,7 +28,7 @@ fn demo_tells_the_whole_story_and_exits_0() {
         "reason debug-enabled",
         "reason nonce-mismatch",
         "reason challenge-expired",
-        "REFUSED for \"promise>=secure-enclave,evaluated,max-age=300\": promise-too-low",
+        "REFUSED promise-too-low: the corroborated promise (secure-element) is below secure-enclave",
     ] {
         assert!(
             run.stdout.contains(needle),

@@ -226,9 +226,14 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(u64::try_from(files.len()).unwrap_or(u64::MAX));
         if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} tokens ({per_sec}, eta {eta})",
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} tokens ({rate}, eta {eta})",
         ) {
-            bar.set_style(style);
+            bar.set_style(style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} tokens/s", state.per_sec());
+                },
+            ));
         }
         bar
     } else {

@@ -139,11 +139,14 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
         hex_prefix(&verifier_pub.to_sec1_compressed(), 8)
     );
     outln!(
-        "    (and a second device's key, kid {}, for step 8d) made in {}",
+        "    second device  kid {}  public {}  (for step 8d)",
         hex::encode(element_kid),
+        hex_prefix(&element_device.verifying_key().to_sec1_compressed(), 8)
+    );
+    outln!(
+        "    three keys made in {}; the verifier endorses both device keys, each by its kid",
         format_duration(keygen_time)
     );
-    outln!("    the verifier trusts (endorses) both device keys, each by its kid");
     let anchors = [
         TrustAnchor {
             kid: &device_kid,
@@ -270,9 +273,14 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     step("7", "Admit a confidential workload (relying party)");
     let requirement =
         Requirement::parse(CONFIDENTIAL).map_err(|e| internal("requirement", explain(e)))?;
+    let rv0 = Instant::now();
     let vr = VerifiedResult::verify(&result_token, &verifier_pub, &ParseOptions::DEFAULT)
         .map_err(|e| internal("result verify", explain(e)))?;
     let refusals = requirement.admits(&vr, t);
+    outln!(
+        "    result verified with the verifier's key and checked in {}",
+        format_duration(rv0.elapsed())
+    );
     outln!("    requirement    {CONFIDENTIAL}");
     if refusals.admitted() {
         outln!("    → ADMITTED: the workload may run on this device");
@@ -324,8 +332,7 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     let element_token = sign_claims(&element_claims, &element_device, &element_kid, false)
         .map_err(|e| internal("sign", e))?;
     let r_element = appraise_line(
-        "d) a secure-element device (edge-node-s1), certified and affirmed, asks for the \
-         confidential workload",
+        "d) a certified secure-element device (edge-node-s1) asks for the confidential workload",
         &element_token,
         &anchors,
         &policy_file,
@@ -337,13 +344,14 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     let evr = VerifiedResult::verify(&element_result, &verifier_pub, &ParseOptions::DEFAULT)
         .map_err(|e| internal("result verify", explain(e)))?;
     let element_refusals = requirement.admits(&evr, t);
+    outln!("      → its attestation result, presented for the confidential workload:");
     for text in refusal_texts(&element_refusals, &requirement, &evr, t) {
-        outln!("      → REFUSED for \"{CONFIDENTIAL}\": {text}");
+        outln!("        REFUSED {text}");
     }
     let basic = Requirement::parse("promise>=secure-element")
         .map_err(|e| internal("requirement", explain(e)))?;
     if basic.admits(&evr, t).admitted() {
-        outln!("      → ADMITTED for \"promise>=secure-element\"");
+        outln!("        (a workload needing \"promise>=secure-element\" is ADMITTED)");
     }
 
     let expected = [
