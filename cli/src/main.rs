@@ -42,7 +42,8 @@ struct Cli {
         long,
         global = true,
         value_name = "EPOCH_SECONDS",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        display_order = 1000
     )]
     now: Option<i64>,
 
