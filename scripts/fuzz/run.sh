@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs cargo-fuzz targets one after another, each for SECONDS seconds on one core, and prints
+# one summary line per target (executions, coverage, features, corpus, crash or not).
+#
+#   scripts/fuzz/run.sh SECONDS [TARGET...]      (default: every target of `cargo fuzz list`)
+#
+# Needs nightly and cargo-fuzz (`cargo install --locked cargo-fuzz`). Logs go to
+# fuzz/logs/<target>.log (ignored by git); new corpus entries to fuzz/corpus/<target>/, a crash
+# to fuzz/artifacts/<target>/ (copy a real finding to fuzz/regressions/<target>/ once fixed).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SECONDS_PER_TARGET="${1:?usage: run.sh SECONDS [TARGET...]}"
+shift
+cd "$ROOT/fuzz"
+TARGETS=("$@")
+if [[ ${#TARGETS[@]} -eq 0 ]]; then
+    mapfile -t TARGETS < <(cargo +nightly fuzz list)
+fi
+mkdir -p logs
+
+status=0
+for t in "${TARGETS[@]}"; do
+    mkdir -p "corpus/$t" "regressions/$t"
+    log="logs/$t.log"
+    # -jobs=1 runs one worker process (libFuzzer then writes the worker's log to fuzz-0.log in
+    # the working directory); -timeout flags any input slower than 10 s as a hang.
+    rc=0
+    (cd logs && cargo +nightly fuzz run --fuzz-dir "$ROOT/fuzz" "$t" "$ROOT/fuzz/corpus/$t" \
+        "$ROOT/fuzz/regressions/$t" -- -jobs=1 -workers=1 -max_total_time="$SECONDS_PER_TARGET" \
+        -timeout=10 -print_final_stats=1 -max_len=4096 >"$t.driver.log" 2>&1) || rc=$?
+    if [[ -f logs/fuzz-0.log ]]; then mv logs/fuzz-0.log "$log"; else cp "logs/$t.driver.log" "$log"; fi
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+    cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    corp=$(grep -o 'corp: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    speed=$(grep -o 'exec/s: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    verdict="ok"
+    if [[ $rc -ne 0 ]] || grep -qE 'ERROR: libFuzzer|panicked at|SUMMARY: .*Sanitizer' "$log"; then
+        verdict="CRASH (see $ROOT/fuzz/$log)"
+        status=1
+    fi
+    printf '%-20s %6ss execs=%s exec/s=%s cov=%s ft=%s corpus=%s %s\n' \
+        "$t" "$SECONDS_PER_TARGET" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$verdict"
+done
+exit $status
