@@ -144,6 +144,20 @@ impl Runner {
     }
 }
 
+/// CPU time used so far by this process, all threads, in clock ticks (`/proc/self/stat`
+/// utime + stime; 0 where unavailable).
+fn cpu_ticks() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are fields 14, 15.
+            let rest = s.get(s.rfind(')')? + 2..)?;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -587,8 +601,35 @@ fn scaling(r: &Runner, keys: &Keys) {
         h
     };
     let items: Vec<u32> = (0..TOKENS).collect();
-    let (o, b) = quick.compare(
-        &format!("control_spin_{threads}threads_vs_1thread_per_batch"),
+    // Each variant also accumulates the CPU time it consumed (all threads): the parallel
+    // efficiency cpu(1 thread) / cpu(N threads) does not depend on how busy the machine is, and
+    // N x efficiency is the speedup the batch code allows on N idle cores.
+    let cpu = [Cell::new(0u64), Cell::new(0u64)];
+    let timed = |slot: usize, f: &mut dyn FnMut()| {
+        let t0 = cpu_ticks();
+        f();
+        if let Some(c) = cpu.get(slot) {
+            c.set(c.get() + cpu_ticks().saturating_sub(t0));
+        }
+    };
+    let report = |name: &str, ours: &mut dyn FnMut(), base: &mut dyn FnMut()| {
+        cpu.iter().for_each(|c| c.set(0));
+        let (o, b) = quick.compare(
+            &format!("{name}_{threads}threads_vs_1thread_per_batch"),
+            &mut || timed(0, ours),
+            &mut || timed(1, base),
+        );
+        let [ours_cpu, base_cpu] = cpu.each_ref().map(|c| c.get() as f64);
+        let efficiency = base_cpu / ours_cpu;
+        println!(
+            "{name} threads={threads} ns_per_token_1thread={:.0} ns_per_token_{threads}threads={:.0} cpu_efficiency={efficiency:.2} speedup={:.2}",
+            b / f64::from(TOKENS),
+            o / f64::from(TOKENS),
+            b / o
+        );
+    };
+    report(
+        "control_spin",
         &mut || {
             black_box(batch::par_map(&items, threads, spin));
         },
@@ -596,18 +637,10 @@ fn scaling(r: &Runner, keys: &Keys) {
             black_box(batch::par_map(&items, one, spin));
         },
     );
-    println!("control_spin threads={threads} speedup={:.2}", b / o);
-    for (name, lc) in [("batch_default", false), ("batch_awslc", true)] {
-        let (o, b) = quick.compare(
-            &format!("{name}_{threads}threads_vs_1thread_per_batch"),
-            &mut || run(threads, lc),
-            &mut || run(one, lc),
-        );
-        println!(
-            "{name} threads={threads} ns_per_token_1thread={:.0} ns_per_token_{threads}threads={:.0} speedup={:.2}",
-            b / f64::from(TOKENS),
-            o / f64::from(TOKENS),
-            b / o
-        );
-    }
+    report("batch_default", &mut || run(threads, false), &mut || {
+        run(one, false);
+    });
+    report("batch_awslc", &mut || run(threads, true), &mut || {
+        run(one, true);
+    });
 }
