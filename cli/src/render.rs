@@ -141,7 +141,7 @@ mod tests {
             "nonce": "0001020304050607",
             "hwmodel": {"text": "x1"},
             "submods": {"se": {"dbgstat": "disabled-permanently"}},
-            "measurements": [[65000, "aa"]],
+            "measurements": [[42, "aa"]],
         });
         let s = render_claims(&v, 2);
         assert!(
@@ -151,6 +151,6 @@ mod tests {
         assert!(s.contains("nonce                   0001020304050607 (8 bytes)"));
         assert!(s.contains("hwmodel                 \"x1\""));
         assert!(s.contains("  submods\n    se\n      dbgstat             disabled-permanently\n"));
-        assert!(s.contains("  measurements\n    [65000, aa]\n"));
+        assert!(s.contains("  measurements\n    [42, aa]\n"));
     }
 }

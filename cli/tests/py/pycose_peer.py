@@ -41,17 +41,17 @@ def evidence_claims(nonce, iat):
         10: nonce,
         6: iat,
         256: bytes.fromhex("017f5aba33769676571d79cc2d276d292a"),  # ueid
-        258: bytes.fromhex("acde48"),  # oemid
+        258: 32473,  # oemid: IANA PEN for documentation (RFC 5612)
         259: b"edge-node-x1",  # hwmodel
         270: "edge-os",  # swname
         271: ["4.2.1"],  # swversion
         262: True,  # oemboot
         263: 3,  # dbgstat: disabled-permanently
-        273: [[65000, OS_DIGEST]],  # measurements
+        273: [[42, OS_DIGEST]],  # measurements
         -90104: 2,  # ecnpp-lifecycle: operational
         266: {  # submods
-            "tee": {270: "edge-tee", 273: [[65000, TEE_DIGEST]]},
-            "se": {258: bytes.fromhex("acde48"), 259: b"se-050", 263: 4},
+            "tee": {270: "edge-tee", 273: [[42, TEE_DIGEST]]},
+            "se": {258: 32473, 259: b"se-050", 263: 4},
         },
     }
 
