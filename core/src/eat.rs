@@ -1339,270 +1339,6 @@ impl<'a> Claims<'a> {
         Ok(c)
     }
 
-    fn decode_claim(&mut self, k: i64, d: &mut Decoder<'a>, depth: usize) -> Result<()> {
-        match k {
-            key::ISS => self.iss = Some(d.text()?),
-            key::SUB => self.sub = Some(d.text()?),
-            key::AUD => self.aud = Some(d.text()?),
-            key::EXP => self.exp = Some(time(d)?),
-            key::NBF => self.nbf = Some(time(d)?),
-            key::IAT => self.iat = Some(time(d)?),
-            key::CTI => self.cti = Some(d.bytes()?),
-            key::NONCE => {
-                self.nonce = Some(match d.peek_major()? {
-                    Major::Array => NonceClaim::Many(List::decode_array(d, depth)?),
-                    _ => NonceClaim::One(Nonce::new(d.bytes()?)?),
-                });
-            }
-            key::UEID => self.ueid = Some(Ueid::new(d.bytes()?)?),
-            key::SUEIDS => self.sueids = Some(decode_named_map(d, depth)?),
-            key::OEMID => self.oemid = Some(OemId::decode(d, depth)?),
-            key::HWMODEL => self.hwmodel = Some(HwModel::new(d.bytes()?)?),
-            key::HWVERSION => self.hwversion = Some(Version::decode(d, depth)?),
-            key::UPTIME => self.uptime = Some(d.uint()?),
-            key::OEMBOOT => self.oemboot = Some(d.bool()?),
-            key::DBGSTAT => self.dbgstat = Some(DebugStatus::from_u64(d.uint()?)?),
-            key::LOCATION => self.location = Some(Location::decode(d, depth)?),
-            key::EAT_PROFILE => self.eat_profile = Some(Profile::decode(d, depth)?),
-            key::SUBMODS => self.submods = Some(decode_named_map(d, depth)?),
-            key::BOOTCOUNT => self.bootcount = Some(d.uint()?),
-            key::BOOTSEED => self.bootseed = Some(d.bytes()?),
-            key::DLOAS => self.dloas = Some(List::decode_array(d, depth)?),
-            key::SWNAME => self.swname = Some(d.text()?),
-            key::SWVERSION => self.swversion = Some(Version::decode(d, depth)?),
-            key::MANIFESTS => self.manifests = Some(List::decode_array(d, depth)?),
-            key::MEASUREMENTS => self.measurements = Some(List::decode_array(d, depth)?),
-            key::MEASRES => self.measres = Some(List::decode_array(d, depth)?),
-            key::INTUSE => self.intuse = Some(IntendedUse::from_u64(d.uint()?)?),
-            key::ECNPP_PROMISE => self.promise = Some(Promise::from_u64(d.uint()?)?),
-            key::ECNPP_PP_REF => self.pp_ref = Some(d.text()?),
-            key::ECNPP_EVALUATED_CONFIG => self.evaluated_config = Some(d.bool()?),
-            key::ECNPP_LIFECYCLE => self.lifecycle = Some(Lifecycle::from_u64(d.uint()?)?),
-            key::ECNPP_SVN => self.svn = Some(d.uint()?),
-            key::ECNPP_ROBUSTNESS => self.robustness = Some(List::decode_array(d, depth)?),
-            _ => d.skip()?,
-        }
-        Ok(())
-    }
-
-    /// Whether the field for known key `k` is set.
-    fn has(&self, k: i64) -> bool {
-        match k {
-            key::ISS => self.iss.is_some(),
-            key::SUB => self.sub.is_some(),
-            key::AUD => self.aud.is_some(),
-            key::EXP => self.exp.is_some(),
-            key::NBF => self.nbf.is_some(),
-            key::IAT => self.iat.is_some(),
-            key::CTI => self.cti.is_some(),
-            key::NONCE => self.nonce.is_some(),
-            key::UEID => self.ueid.is_some(),
-            key::SUEIDS => self.sueids.is_some(),
-            key::OEMID => self.oemid.is_some(),
-            key::HWMODEL => self.hwmodel.is_some(),
-            key::HWVERSION => self.hwversion.is_some(),
-            key::UPTIME => self.uptime.is_some(),
-            key::OEMBOOT => self.oemboot.is_some(),
-            key::DBGSTAT => self.dbgstat.is_some(),
-            key::LOCATION => self.location.is_some(),
-            key::EAT_PROFILE => self.eat_profile.is_some(),
-            key::SUBMODS => self.submods.is_some(),
-            key::BOOTCOUNT => self.bootcount.is_some(),
-            key::BOOTSEED => self.bootseed.is_some(),
-            key::DLOAS => self.dloas.is_some(),
-            key::SWNAME => self.swname.is_some(),
-            key::SWVERSION => self.swversion.is_some(),
-            key::MANIFESTS => self.manifests.is_some(),
-            key::MEASUREMENTS => self.measurements.is_some(),
-            key::MEASRES => self.measres.is_some(),
-            key::INTUSE => self.intuse.is_some(),
-            key::ECNPP_PROMISE => self.promise.is_some(),
-            key::ECNPP_PP_REF => self.pp_ref.is_some(),
-            key::ECNPP_EVALUATED_CONFIG => self.evaluated_config.is_some(),
-            key::ECNPP_LIFECYCLE => self.lifecycle.is_some(),
-            key::ECNPP_SVN => self.svn.is_some(),
-            key::ECNPP_ROBUSTNESS => self.robustness.is_some(),
-            _ => false,
-        }
-    }
-
-    /// Writes the value of known key `k` (which must be set).
-    fn write_claim<W: Write>(&self, k: i64, e: &mut Encoder<W>) {
-        match k {
-            key::ISS => {
-                if let Some(v) = self.iss {
-                    e.text(v);
-                }
-            }
-            key::SUB => {
-                if let Some(v) = self.sub {
-                    e.text(v);
-                }
-            }
-            key::AUD => {
-                if let Some(v) = self.aud {
-                    e.text(v);
-                }
-            }
-            key::EXP => {
-                if let Some(v) = self.exp {
-                    e.int(v);
-                }
-            }
-            key::NBF => {
-                if let Some(v) = self.nbf {
-                    e.int(v);
-                }
-            }
-            key::IAT => {
-                if let Some(v) = self.iat {
-                    e.int(v);
-                }
-            }
-            key::CTI => {
-                if let Some(v) = self.cti {
-                    e.bytes(v);
-                }
-            }
-            key::NONCE => match self.nonce {
-                Some(NonceClaim::One(n)) => n.encode(e),
-                Some(NonceClaim::Many(l)) => l.encode_array(e),
-                None => {}
-            },
-            key::UEID => {
-                if let Some(v) = self.ueid {
-                    e.bytes(v.as_bytes());
-                }
-            }
-            key::SUEIDS => {
-                if let Some(l) = self.sueids {
-                    encode_named_map(&l, |x| x.name, e);
-                }
-            }
-            key::OEMID => {
-                if let Some(v) = self.oemid {
-                    v.encode(e);
-                }
-            }
-            key::HWMODEL => {
-                if let Some(v) = self.hwmodel {
-                    e.bytes(v.as_bytes());
-                }
-            }
-            key::HWVERSION => {
-                if let Some(v) = self.hwversion {
-                    v.encode(e);
-                }
-            }
-            key::UPTIME => {
-                if let Some(v) = self.uptime {
-                    e.uint(v);
-                }
-            }
-            key::OEMBOOT => {
-                if let Some(v) = self.oemboot {
-                    e.bool(v);
-                }
-            }
-            key::DBGSTAT => {
-                if let Some(v) = self.dbgstat {
-                    e.uint(v as u64);
-                }
-            }
-            key::LOCATION => {
-                if let Some(v) = self.location {
-                    v.encode(e);
-                }
-            }
-            key::EAT_PROFILE => {
-                if let Some(v) = self.eat_profile {
-                    v.encode(e);
-                }
-            }
-            key::SUBMODS => {
-                if let Some(l) = self.submods {
-                    encode_named_map(&l, |x| x.name, e);
-                }
-            }
-            key::BOOTCOUNT => {
-                if let Some(v) = self.bootcount {
-                    e.uint(v);
-                }
-            }
-            key::BOOTSEED => {
-                if let Some(v) = self.bootseed {
-                    e.bytes(v);
-                }
-            }
-            key::DLOAS => {
-                if let Some(v) = self.dloas {
-                    v.encode_array(e);
-                }
-            }
-            key::SWNAME => {
-                if let Some(v) = self.swname {
-                    e.text(v);
-                }
-            }
-            key::SWVERSION => {
-                if let Some(v) = self.swversion {
-                    v.encode(e);
-                }
-            }
-            key::MANIFESTS => {
-                if let Some(v) = self.manifests {
-                    v.encode_array(e);
-                }
-            }
-            key::MEASUREMENTS => {
-                if let Some(v) = self.measurements {
-                    v.encode_array(e);
-                }
-            }
-            key::MEASRES => {
-                if let Some(v) = self.measres {
-                    v.encode_array(e);
-                }
-            }
-            key::INTUSE => {
-                if let Some(v) = self.intuse {
-                    e.uint(v as u64);
-                }
-            }
-            key::ECNPP_PROMISE => {
-                if let Some(v) = self.promise {
-                    e.uint(v as u64);
-                }
-            }
-            key::ECNPP_PP_REF => {
-                if let Some(v) = self.pp_ref {
-                    e.text(v);
-                }
-            }
-            key::ECNPP_EVALUATED_CONFIG => {
-                if let Some(v) = self.evaluated_config {
-                    e.bool(v);
-                }
-            }
-            key::ECNPP_LIFECYCLE => {
-                if let Some(v) = self.lifecycle {
-                    e.uint(v as u64);
-                }
-            }
-            key::ECNPP_SVN => {
-                if let Some(v) = self.svn {
-                    e.uint(v);
-                }
-            }
-            key::ECNPP_ROBUSTNESS => {
-                if let Some(v) = self.robustness {
-                    v.encode_array(e);
-                }
-            }
-            _ => {}
-        }
-    }
-
     /// Checks what types alone cannot: non-empty lists, unique names, extra claims that neither
     /// repeat nor shadow a typed field, nesting depth. [`Self::encode`] calls it.
     ///
@@ -1737,6 +1473,88 @@ impl<'a> Claims<'a> {
         self.check()?;
         Ok(CheckedClaims(self))
     }
+}
+
+/// The one table of typed claims: key, field, how it is read, how it is written. The readers and
+/// writers of [`Claims`] are generated from it, so a claim is added in exactly one place (and in
+/// [`key::KNOWN`], whose order fixes the encoding order).
+macro_rules! claims_table {
+    (($d:ident, $depth:ident, $v:ident, $e:ident) $($key:path => $field:ident: $read:expr, $write:expr;)*) => {
+        impl<'a> Claims<'a> {
+            /// Reads the value of known key `k` into its field.
+            fn decode_claim(&mut self, k: i64, $d: &mut Decoder<'a>, $depth: usize) -> Result<()> {
+                match k {
+                    $($key => self.$field = Some($read),)*
+                    _ => $d.skip()?,
+                }
+                Ok(())
+            }
+
+            /// Whether the field for known key `k` is set.
+            fn has(&self, k: i64) -> bool {
+                match k {
+                    $($key => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+
+            /// Writes the value of known key `k`, if set.
+            fn write_claim<W: Write>(&self, k: i64, $e: &mut Encoder<W>) {
+                match k {
+                    $($key => {
+                        if let Some($v) = self.$field {
+                            $write;
+                        }
+                    })*
+                    _ => {}
+                }
+            }
+        }
+    };
+}
+
+claims_table! {
+    (d, depth, v, e)
+    key::ISS => iss: d.text()?, e.text(v);
+    key::SUB => sub: d.text()?, e.text(v);
+    key::AUD => aud: d.text()?, e.text(v);
+    key::EXP => exp: time(d)?, e.int(v);
+    key::NBF => nbf: time(d)?, e.int(v);
+    key::IAT => iat: time(d)?, e.int(v);
+    key::CTI => cti: d.bytes()?, e.bytes(v);
+    key::NONCE => nonce: match d.peek_major()? {
+        Major::Array => NonceClaim::Many(List::decode_array(d, depth)?),
+        _ => NonceClaim::One(Nonce::new(d.bytes()?)?),
+    }, match v {
+        NonceClaim::One(n) => n.encode(e),
+        NonceClaim::Many(l) => l.encode_array(e),
+    };
+    key::UEID => ueid: Ueid::new(d.bytes()?)?, e.bytes(v.as_bytes());
+    key::SUEIDS => sueids: decode_named_map(d, depth)?, encode_named_map(&v, |x| x.name, e);
+    key::OEMID => oemid: OemId::decode(d, depth)?, v.encode(e);
+    key::HWMODEL => hwmodel: HwModel::new(d.bytes()?)?, e.bytes(v.as_bytes());
+    key::HWVERSION => hwversion: Version::decode(d, depth)?, v.encode(e);
+    key::UPTIME => uptime: d.uint()?, e.uint(v);
+    key::OEMBOOT => oemboot: d.bool()?, e.bool(v);
+    key::DBGSTAT => dbgstat: DebugStatus::from_u64(d.uint()?)?, e.uint(v as u64);
+    key::LOCATION => location: Location::decode(d, depth)?, v.encode(e);
+    key::EAT_PROFILE => eat_profile: Profile::decode(d, depth)?, v.encode(e);
+    key::SUBMODS => submods: decode_named_map(d, depth)?, encode_named_map(&v, |x| x.name, e);
+    key::BOOTCOUNT => bootcount: d.uint()?, e.uint(v);
+    key::BOOTSEED => bootseed: d.bytes()?, e.bytes(v);
+    key::DLOAS => dloas: List::decode_array(d, depth)?, v.encode_array(e);
+    key::SWNAME => swname: d.text()?, e.text(v);
+    key::SWVERSION => swversion: Version::decode(d, depth)?, v.encode(e);
+    key::MANIFESTS => manifests: List::decode_array(d, depth)?, v.encode_array(e);
+    key::MEASUREMENTS => measurements: List::decode_array(d, depth)?, v.encode_array(e);
+    key::MEASRES => measres: List::decode_array(d, depth)?, v.encode_array(e);
+    key::INTUSE => intuse: IntendedUse::from_u64(d.uint()?)?, e.uint(v as u64);
+    key::ECNPP_PROMISE => promise: Promise::from_u64(d.uint()?)?, e.uint(v as u64);
+    key::ECNPP_PP_REF => pp_ref: d.text()?, e.text(v);
+    key::ECNPP_EVALUATED_CONFIG => evaluated_config: d.bool()?, e.bool(v);
+    key::ECNPP_LIFECYCLE => lifecycle: Lifecycle::from_u64(d.uint()?)?, e.uint(v as u64);
+    key::ECNPP_SVN => svn: d.uint()?, e.uint(v);
+    key::ECNPP_ROBUSTNESS => robustness: List::decode_array(d, depth)?, v.encode_array(e);
 }
 
 /// A NumericDate (RFC 8392): an integer of epoch seconds, read with or without the epoch-date
