@@ -23,13 +23,15 @@ status=0
 for t in "${TARGETS[@]}"; do
     mkdir -p "corpus/$t" "regressions/$t"
     log="logs/$t.log"
+    work="logs/$t.work" # libFuzzer's worker log lands in the working directory: one per target
+    rm -rf "$work" && mkdir -p "$work"
     # -jobs=1 runs one worker process (libFuzzer then writes the worker's log to fuzz-0.log in
     # the working directory); -timeout flags any input slower than 10 s as a hang.
     rc=0
-    (cd logs && cargo +nightly fuzz run --fuzz-dir "$ROOT/fuzz" "$t" "$ROOT/fuzz/corpus/$t" \
+    (cd "$work" && cargo +nightly fuzz run --fuzz-dir "$ROOT/fuzz" "$t" "$ROOT/fuzz/corpus/$t" \
         "$ROOT/fuzz/regressions/$t" -- -jobs=1 -workers=1 -max_total_time="$SECONDS_PER_TARGET" \
-        -timeout=10 -print_final_stats=1 -max_len=4096 >"$t.driver.log" 2>&1) || rc=$?
-    if [[ -f logs/fuzz-0.log ]]; then mv logs/fuzz-0.log "$log"; else cp "logs/$t.driver.log" "$log"; fi
+        -timeout=10 -print_final_stats=1 -max_len=4096 >driver.log 2>&1) || rc=$?
+    if [[ -f "$work/fuzz-0.log" ]]; then mv "$work/fuzz-0.log" "$log"; else cp "$work/driver.log" "$log"; fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
