@@ -53,6 +53,108 @@
 #define ECNPP_SIGN1_DETERMINISTIC 1024
 
 /**
+ * Most measurements in one list this API carries (the device's, the TEE's, a certified
+ * configuration's references): the number of measurement results one appraisal records, so
+ * evidence with more could never be affirmed.
+ */
+#define ECNPP_MAX_MEASUREMENTS 16
+
+/**
+ * Most robustness entries in one list of a certified configuration.
+ */
+#define ECNPP_MAX_ROBUSTNESS 8
+
+/**
+ * Reason: the evidence's nonce is not the challenge (a replayed or foreign token).
+ */
+#define ECNPP_REASON_NONCE_MISMATCH (1 << 0)
+
+/**
+ * Reason: the challenge is older than the policy allows (or from the future).
+ */
+#define ECNPP_REASON_CHALLENGE_EXPIRED (1 << 1)
+
+/**
+ * Reason: `iat`/`nbf` in the future or `exp` in the past.
+ */
+#define ECNPP_REASON_TOKEN_TIME_INVALID (1 << 2)
+
+/**
+ * Reason: `eat_profile` is not this profile.
+ */
+#define ECNPP_REASON_WRONG_PROFILE (1 << 3)
+
+/**
+ * Reason: a claim the profile requires is missing, or a verifier-only claim is present.
+ */
+#define ECNPP_REASON_EVIDENCE_INCOMPLETE (1 << 4)
+
+/**
+ * Reason: the submodule the claimed promise requires is missing or breaks its rules.
+ */
+#define ECNPP_REASON_SUBMODULE_MISSING (1 << 5)
+
+/**
+ * Reason: the oemid/hwmodel/swname/swversion combination is not on the allow-list.
+ */
+#define ECNPP_REASON_UNCERTIFIED_CONFIG (1 << 6)
+
+/**
+ * Reason: the promise claimed is above the certified one (capped; a warning only).
+ */
+#define ECNPP_REASON_PROMISE_ABOVE_CERTIFIED (1 << 7)
+
+/**
+ * Reason: `oemboot` is not true.
+ */
+#define ECNPP_REASON_OEMBOOT_FAILED (1 << 8)
+
+/**
+ * Reason: `dbgstat` is below the policy's floor.
+ */
+#define ECNPP_REASON_DEBUG_ENABLED (1 << 9)
+
+/**
+ * Reason: a measurement differs from the reference values, or a reference value is absent.
+ */
+#define ECNPP_REASON_MEASUREMENT_MISMATCH (1 << 10)
+
+/**
+ * Reason: more measurements than an appraisal records (`ECNPP_MAX_MEASUREMENTS`).
+ */
+#define ECNPP_REASON_TOO_MANY_MEASUREMENTS (1 << 11)
+
+/**
+ * Reason: the device is provisioning or in maintenance, not operational (a warning only).
+ */
+#define ECNPP_REASON_NOT_OPERATIONAL (1 << 12)
+
+/**
+ * Reason: the device is decommissioned.
+ */
+#define ECNPP_REASON_DECOMMISSIONED (1 << 13)
+
+/**
+ * Reason: the secure element's `dbgstat` is below the policy's floor.
+ */
+#define ECNPP_REASON_SE_DEBUG_ENABLED (1 << 14)
+
+/**
+ * Refusal: the corroborated promise is below the requirement.
+ */
+#define ECNPP_REFUSAL_PROMISE_TOO_LOW (1 << 0)
+
+/**
+ * Refusal: the configuration was not evaluated as certified.
+ */
+#define ECNPP_REFUSAL_NOT_EVALUATED (1 << 1)
+
+/**
+ * Refusal: the result is older than `max_age` (or from the future).
+ */
+#define ECNPP_REFUSAL_TOO_OLD (1 << 2)
+
+/**
  * Result of every fallible C API function: `ECNPP_OK` (0) or a positive, stable error code.
  *
  * Codes are grouped in ranges: 100-199 CBOR, 200-299 COSE, 300-399 keys and signatures,
@@ -319,6 +421,553 @@ typedef struct ecnpp_verifying_key_storage {
   uint64_t opaque[16];
 } ecnpp_verifying_key_storage;
 
+/**
+ * A byte string: `ptr` + `len`, borrowed, never owned by the library.
+ *
+ * As an optional claim or field, `ptr == NULL` (with `len == 0`) means absent, and a non-NULL
+ * `ptr` with `len == 0` is present and empty. `ptr == NULL` with `len > 0` is
+ * `ECNPP_ERR_NULL_POINTER`, a `len` above `PTRDIFF_MAX` `ECNPP_ERR_LENGTH_OVERFLOW`.
+ */
+typedef struct ecnpp_bytes {
+  /**
+   * The first byte (NULL: absent, or empty where the field is not optional).
+   */
+  const uint8_t *ptr;
+  /**
+   * The number of bytes.
+   */
+  size_t len;
+} ecnpp_bytes;
+
+/**
+ * A UTF-8 text string: `ptr` + `len` bytes, **not** NUL-terminated (`len` counts no NUL),
+ * borrowed. Absent, empty and error cases as for `ecnpp_bytes`; text that is not UTF-8 is
+ * `ECNPP_ERR_INVALID_UTF8`.
+ */
+typedef struct ecnpp_str {
+  /**
+   * The first byte (NULL: absent).
+   */
+  const char *ptr;
+  /**
+   * The number of bytes, without any NUL.
+   */
+  size_t len;
+} ecnpp_str;
+
+/**
+ * `dbgstat` (claim 263): one of the `ECNPP_DBGSTAT_*` values (the registered ones, ordered).
+ */
+typedef int32_t ecnpp_dbgstat;
+
+/**
+ * `ecnpp-promise`: one of the `ECNPP_PROMISE_*` values; a higher promise includes the lower.
+ */
+typedef int32_t ecnpp_promise;
+
+/**
+ * A measurement (`measurements` entry): a CoAP content format and the measured bytes.
+ */
+typedef struct ecnpp_measurement {
+  /**
+   * CoAP content format of `content` (e.g. 258 for a CoSWID; this profile's tests use 0 for
+   * a raw digest).
+   */
+  uint16_t content_type;
+  /**
+   * The content (a digest, a CoSWID, ...); `(NULL, 0)` is empty, not absent.
+   */
+  struct ecnpp_bytes content;
+} ecnpp_measurement;
+
+/**
+ * `ecnpp-lifecycle`: one of the `ECNPP_LIFECYCLE_*` values.
+ */
+typedef int32_t ecnpp_lifecycle;
+
+/**
+ * The claims of the `"se"` submodule (secure element), for a secure-element promise.
+ */
+typedef struct ecnpp_se_claims {
+  /**
+   * The secure element's OEM: 3 bytes (IEEE OUI) or 16 (random). Optional (NULL: absent).
+   */
+  struct ecnpp_bytes oemid;
+  /**
+   * The secure element's model, 1 to 32 bytes. Optional (NULL: absent).
+   */
+  struct ecnpp_bytes hwmodel;
+  /**
+   * Its debug state; the profile requires at least `ECNPP_DBGSTAT_DISABLED_PERMANENTLY`.
+   */
+  ecnpp_dbgstat dbgstat;
+} ecnpp_se_claims;
+
+/**
+ * The claims of the `"tee"` submodule (trusted execution environment).
+ */
+typedef struct ecnpp_tee_claims {
+  /**
+   * The TEE's own measurements (at most `ECNPP_MAX_MEASUREMENTS`); NULL: absent. A
+   * secure-enclave promise requires at least one.
+   */
+  const struct ecnpp_measurement *measurements;
+  /**
+   * Number of entries in `measurements`.
+   */
+  size_t measurements_len;
+} ecnpp_tee_claims;
+
+/**
+ * ECN PP evidence claims, as a device signs them (`ecnpp_evidence_sign`) and as a verifier
+ * reads them back (`ecnpp_evidence_verify`). `eat_profile` is implied: always this profile.
+ *
+ * Byte and text fields follow `ecnpp_bytes` / `ecnpp_str`: NULL is absent, and a required
+ * claim that is absent is `ECNPP_ERR_MISSING_CLAIM`. Scalar optional claims have a `has_`
+ * field (0 or 1). A zeroed struct (`= {0}`) has every optional claim absent.
+ */
+typedef struct ecnpp_evidence_claims {
+  /**
+   * `nonce` (10), required: the verifier's challenge, 8 to 64 bytes.
+   */
+  struct ecnpp_bytes nonce;
+  /**
+   * `ueid` (256), required: 7 to 33 bytes, type byte first.
+   */
+  struct ecnpp_bytes ueid;
+  /**
+   * `oemid` (258), required: 3 bytes (IEEE OUI) or 16 (random).
+   */
+  struct ecnpp_bytes oemid;
+  /**
+   * `hwmodel` (259), required: 1 to 32 bytes.
+   */
+  struct ecnpp_bytes hwmodel;
+  /**
+   * `swname` (270), required.
+   */
+  struct ecnpp_str swname;
+  /**
+   * `swversion` (271), required: the version text (no version scheme is written; one in
+   * received evidence is not reported).
+   */
+  struct ecnpp_str swversion;
+  /**
+   * `ecnpp-pp-ref` (-90102), required: the PP and version claimed,
+   * e.g. "NSCIB-PP-0112146/1.0.7".
+   */
+  struct ecnpp_str pp_ref;
+  /**
+   * `oemboot` (262), required: 1 when the OEM's boot chain was verified, else 0.
+   */
+  uint8_t oemboot;
+  /**
+   * `dbgstat` (263), required.
+   */
+  ecnpp_dbgstat dbgstat;
+  /**
+   * `ecnpp-promise` (-90101), required: `ECNPP_PROMISE_STANDARD` to `_SECURE_ENCLAVE`.
+   */
+  ecnpp_promise promise;
+  /**
+   * `measurements` (273): at most `ECNPP_MAX_MEASUREMENTS`; NULL: absent.
+   */
+  const struct ecnpp_measurement *measurements;
+  /**
+   * Number of entries in `measurements`.
+   */
+  size_t measurements_len;
+  /**
+   * 1 when `iat` is present.
+   */
+  uint8_t has_iat;
+  /**
+   * `iat` (6): issue time, epoch seconds.
+   */
+  int64_t iat;
+  /**
+   * 1 when `lifecycle` is present.
+   */
+  uint8_t has_lifecycle;
+  /**
+   * `ecnpp-lifecycle` (-90104).
+   */
+  ecnpp_lifecycle lifecycle;
+  /**
+   * 1 when `svn` is present.
+   */
+  uint8_t has_svn;
+  /**
+   * `ecnpp-svn` (-90105): security version of the device software.
+   */
+  uint64_t svn;
+  /**
+   * 1 when `uptime` is present.
+   */
+  uint8_t has_uptime;
+  /**
+   * `uptime` (261), seconds.
+   */
+  uint64_t uptime;
+  /**
+   * 1 when `bootcount` is present.
+   */
+  uint8_t has_bootcount;
+  /**
+   * `bootcount` (267).
+   */
+  uint64_t bootcount;
+  /**
+   * 1 when the `"se"` submodule is present (required for a secure-element promise).
+   */
+  uint8_t has_se;
+  /**
+   * The `"se"` submodule.
+   */
+  struct ecnpp_se_claims se;
+  /**
+   * 1 when the `"tee"` submodule is present (required for a secure-enclave promise).
+   */
+  uint8_t has_tee;
+  /**
+   * The `"tee"` submodule.
+   */
+  struct ecnpp_tee_claims tee;
+} ecnpp_evidence_claims;
+
+/**
+ * A key the caller trusts and the key identifier tokens name it by.
+ */
+typedef struct ecnpp_trust_anchor {
+  /**
+   * The key identifier; `(NULL, 0)` is the empty kid.
+   */
+  struct ecnpp_bytes kid;
+  /**
+   * The key (a live handle; required).
+   */
+  const struct ecnpp_verifying_key *key;
+} ecnpp_trust_anchor;
+
+/**
+ * The keys a token may be signed with: exactly one of `key` (that key, whatever `kid` the
+ * token carries) or `anchors` (the first anchor whose `kid` equals the token's; the token's
+ * `kid` only selects among keys given here, it never brings a key of its own).
+ *
+ * `key` and `anchors` both NULL is `ECNPP_ERR_NULL_POINTER`; `key` with a non-NULL `anchors`
+ * or a non-zero `anchors_len` is `ECNPP_ERR_INVALID_ARGUMENT`. A token whose `kid` no anchor
+ * has (or that has none) is `ECNPP_ERR_KEY_NOT_TRUSTED`.
+ */
+typedef struct ecnpp_trust {
+  /**
+   * One trusted key, or NULL to use `anchors`.
+   */
+  const struct ecnpp_verifying_key *key;
+  /**
+   * Trust anchors (when `key` is NULL).
+   */
+  const struct ecnpp_trust_anchor *anchors;
+  /**
+   * Number of entries in `anchors`.
+   */
+  size_t anchors_len;
+} ecnpp_trust;
+
+/**
+ * The challenge a verifier issued: the nonce evidence must echo, and when it was issued.
+ */
+typedef struct ecnpp_challenge {
+  /**
+   * The nonce, 8 to 64 bytes. Required.
+   */
+  struct ecnpp_bytes nonce;
+  /**
+   * Issue time, epoch seconds.
+   */
+  int64_t issued_at;
+} ecnpp_challenge;
+
+/**
+ * A certification a secure element or TEE holds: scheme and level, e.g. ("FIPS140-3", "3").
+ */
+typedef struct ecnpp_robustness {
+  /**
+   * The scheme, e.g. "FIPS140-3", "PSA", "SESIP" (required).
+   */
+  struct ecnpp_str scheme;
+  /**
+   * The level, e.g. "3" (required).
+   */
+  struct ecnpp_str level;
+} ecnpp_robustness;
+
+/**
+ * A certified configuration: what a Common Criteria certificate covers. Evidence matches it
+ * when its `oemid`, `hwmodel`, `swname` and `swversion` are these.
+ */
+typedef struct ecnpp_certified_config {
+  /**
+   * The OEM: 3 bytes (IEEE OUI) or 16 (random). Required.
+   */
+  struct ecnpp_bytes oemid;
+  /**
+   * The hardware model, 1 to 32 bytes. Required.
+   */
+  struct ecnpp_bytes hwmodel;
+  /**
+   * The software name. Required.
+   */
+  struct ecnpp_str swname;
+  /**
+   * The software version (exact match). Required.
+   */
+  struct ecnpp_str swversion;
+  /**
+   * The promise the certificate supports (`ECNPP_PROMISE_STANDARD` to `_SECURE_ENCLAVE`).
+   */
+  ecnpp_promise promise;
+  /**
+   * The certificate reference (the platform label of the result's `dloas`). Required.
+   */
+  struct ecnpp_str certificate;
+  /**
+   * Reference values: the evidence's measurements (device and `"tee"`) must equal this set.
+   * At most `ECNPP_MAX_MEASUREMENTS`; `(NULL, 0)`: none.
+   */
+  const struct ecnpp_measurement *reference_measurements;
+  /**
+   * Number of entries in `reference_measurements`.
+   */
+  size_t reference_measurements_len;
+  /**
+   * The secure element's certifications, reported in the result's `"se"` submodule. At most
+   * `ECNPP_MAX_ROBUSTNESS`; `(NULL, 0)`: none.
+   */
+  const struct ecnpp_robustness *se_robustness;
+  /**
+   * Number of entries in `se_robustness`.
+   */
+  size_t se_robustness_len;
+  /**
+   * The TEE's certifications, reported in the result's `"tee"` submodule (as above).
+   */
+  const struct ecnpp_robustness *tee_robustness;
+  /**
+   * Number of entries in `tee_robustness`.
+   */
+  size_t tee_robustness_len;
+} ecnpp_certified_config;
+
+/**
+ * A verifier's appraisal policy for one challenge. Start from `ecnpp_policy_init` (the
+ * profile's defaults), then set `challenge`, `now`, `certified` and `registrar`. Only
+ * `eat_profile` of this profile is accepted.
+ */
+typedef struct ecnpp_policy {
+  /**
+   * The challenge the appraised evidence answers.
+   */
+  struct ecnpp_challenge challenge;
+  /**
+   * The verifier's clock, epoch seconds.
+   */
+  int64_t now;
+  /**
+   * How long a challenge stays valid, seconds (default 120).
+   */
+  uint64_t max_challenge_age;
+  /**
+   * Tolerated clock difference for `iat`, `nbf`, `exp`, seconds (default 30).
+   */
+  uint64_t clock_skew;
+  /**
+   * Allow-list of certified configurations; the first that matches applies. `(NULL, 0)`:
+   * none (all evidence is then uncertified).
+   */
+  const struct ecnpp_certified_config *certified;
+  /**
+   * Number of entries in `certified`.
+   */
+  size_t certified_len;
+  /**
+   * Lowest acceptable `dbgstat` of the device and its secure element (default
+   * `ECNPP_DBGSTAT_DISABLED_PERMANENTLY`).
+   */
+  ecnpp_dbgstat debug_floor;
+  /**
+   * 1: require `oemboot` to be true (default); 0: do not.
+   */
+  uint8_t require_oemboot;
+  /**
+   * The verifier's registrar URI, first element of the `dloas` it issues. Required.
+   */
+  struct ecnpp_str registrar;
+} ecnpp_policy;
+
+/**
+ * Trust status of an appraisal: one of `ECNPP_STATUS_*`. 0 is none of them, so a zeroed
+ * `ecnpp_appraisal` never reads as affirming.
+ */
+typedef int32_t ecnpp_status;
+
+/**
+ * The verdict of `ecnpp_appraise`: small plain data copied out of the appraisal, borrowing
+ * nothing.
+ */
+typedef struct ecnpp_appraisal {
+  /**
+   * `ECNPP_STATUS_AFFIRMING`, `_WARNING` or `_CONTRAINDICATED`.
+   */
+  ecnpp_status status;
+  /**
+   * Every failed check, as `ECNPP_REASON_*` bits (0 when affirming).
+   */
+  uint32_t reasons;
+  /**
+   * The promise the verifier corroborates: the claimed one capped at the certified one;
+   * `ECNPP_PROMISE_NONE` when the configuration is not certified.
+   */
+  ecnpp_promise promise;
+  /**
+   * 1 when identity, software, measurements, debug and lifecycle match the certified
+   * configuration and nothing at all was flagged.
+   */
+  uint8_t evaluated_config;
+  /**
+   * 1 when a certified configuration matched.
+   */
+  uint8_t has_config;
+  /**
+   * The index in `policy->certified` of the configuration that matched (when `has_config`).
+   */
+  size_t config_index;
+} ecnpp_appraisal;
+
+/**
+ * An attestation result whose signature (the verifier's) was checked and whose claims meet
+ * the profile's result rules.
+ */
+typedef struct ecnpp_verified_result {
+  /**
+   * The corroborated promise (`ECNPP_PROMISE_STANDARD` to `_SECURE_ENCLAVE`).
+   */
+  ecnpp_promise promise;
+  /**
+   * 1 when the verifier found the certified configuration evaluated, else 0.
+   */
+  uint8_t evaluated_config;
+  /**
+   * When the verifier issued the result, epoch seconds.
+   */
+  int64_t iat;
+  /**
+   * The device's UEID, borrowed from the result token.
+   */
+  struct ecnpp_bytes ueid;
+} ecnpp_verified_result;
+
+/**
+ * What a workload requires of a device (see `ecnpp_requirement_parse`).
+ */
+typedef struct ecnpp_requirement {
+  /**
+   * The lowest acceptable corroborated promise (`ECNPP_PROMISE_STANDARD` to `_SECURE_ENCLAVE`).
+   */
+  ecnpp_promise min_promise;
+  /**
+   * 1: require the evaluated-configuration verdict.
+   */
+  uint8_t evaluated_config;
+  /**
+   * 1 when `max_age` applies.
+   */
+  uint8_t has_max_age;
+  /**
+   * Largest acceptable result age, seconds.
+   */
+  uint64_t max_age;
+} ecnpp_requirement;
+
+/**
+ * `dbgstat` 0: debug is enabled.
+ */
+#define ECNPP_DBGSTAT_ENABLED 0
+
+/**
+ * `dbgstat` 1: debug is disabled.
+ */
+#define ECNPP_DBGSTAT_DISABLED 1
+
+/**
+ * `dbgstat` 2: disabled since boot.
+ */
+#define ECNPP_DBGSTAT_DISABLED_SINCE_BOOT 2
+
+/**
+ * `dbgstat` 3: disabled permanently.
+ */
+#define ECNPP_DBGSTAT_DISABLED_PERMANENTLY 3
+
+/**
+ * `dbgstat` 4: disabled fully and permanently.
+ */
+#define ECNPP_DBGSTAT_DISABLED_FULLY_AND_PERMANENTLY 4
+
+/**
+ * Output only: no promise is corroborated (the configuration is not certified).
+ */
+#define ECNPP_PROMISE_NONE 0
+
+/**
+ * Promise 1: standard; no isolated key store is claimed.
+ */
+#define ECNPP_PROMISE_STANDARD 1
+
+/**
+ * Promise 2: the attestation key lives in a secure element or TPM (submodule `"se"`).
+ */
+#define ECNPP_PROMISE_SECURE_ELEMENT 2
+
+/**
+ * Promise 3: keys and sensitive code run in a TEE (submodule `"tee"` with measurements).
+ */
+#define ECNPP_PROMISE_SECURE_ENCLAVE 3
+
+/**
+ * Lifecycle 1: being provisioned.
+ */
+#define ECNPP_LIFECYCLE_PROVISIONING 1
+
+/**
+ * Lifecycle 2: in operation (the only state in which workloads are expected).
+ */
+#define ECNPP_LIFECYCLE_OPERATIONAL 2
+
+/**
+ * Lifecycle 3: in maintenance or debug.
+ */
+#define ECNPP_LIFECYCLE_MAINTENANCE 3
+
+/**
+ * Lifecycle 4: decommissioned.
+ */
+#define ECNPP_LIFECYCLE_DECOMMISSIONED 4
+
+/**
+ * Everything checked out.
+ */
+#define ECNPP_STATUS_AFFIRMING 1
+
+/**
+ * Usable with care; see the reasons (e.g. the promise was capped at the certified one).
+ */
+#define ECNPP_STATUS_WARNING 2
+
+/**
+ * Do not trust the device. Never issued as a result token.
+ */
+#define ECNPP_STATUS_CONTRAINDICATED 3
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -514,7 +1163,8 @@ void ecnpp_verifying_key_free(struct ecnpp_verifying_key *key);
  * header `{1: -7}` (ES256).
  *
  * * `signer`: the signing callback (`ecnpp_signing_key_as_signer` for a software key).
- * * `kid`/`kid_len` (optional, NULL: none): put in the unprotected header, not authenticated.
+ * * `kid`/`kid_len` (optional, NULL: none): put in the unprotected header, not authenticated;
+ *   present but empty is `ECNPP_ERR_INVALID_ARGUMENT`.
  * * `aad`/`aad_len`: external AAD bound into the signature (`(NULL, 0)`: none).
  * * `payload`/`payload_len`: the payload bytes (phase 2 adds claims-encoding variants).
  * * `flags`: `ECNPP_SIGN1_DETACHED`, `ECNPP_SIGN1_UNTAGGED`.
@@ -524,7 +1174,7 @@ void ecnpp_verifying_key_free(struct ecnpp_verifying_key *key);
  * The signer is called only once every argument is valid and the message fits `out`.
  *
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
- * (unknown flag, `out` overlapping an input), `ECNPP_ERR_BUFFER_TOO_SMALL`,
+ * (unknown flag, empty kid, `out` overlapping an input), `ECNPP_ERR_BUFFER_TOO_SMALL`,
  * `ECNPP_ERR_SIGNER_FAILED`, `ECNPP_ERR_SIGNATURE_SCALAR_OUT_OF_RANGE` (the signer wrote an
  * invalid signature).
  *
@@ -593,6 +1243,217 @@ ecnpp_result ecnpp_sign1_verify(const uint8_t *input,
                                 size_t detached_payload_len,
                                 const uint8_t **payload_out,
                                 size_t *payload_len_out);
+
+/**
+ * Signs ECN PP evidence: validates `claims` against the profile (required claims, the
+ * submodule its promise needs), encodes them deterministically straight into `out` as the
+ * payload of a COSE_Sign1 (tag 18, ES256, `eat_profile` = this profile), and has `signer` sign
+ * the digest.
+ *
+ * * `kid`/`kid_len` (optional, NULL: none): the device key's identifier, in the unprotected
+ *   header (a verifier uses it to pick a trust anchor); present but empty is
+ *   `ECNPP_ERR_INVALID_ARGUMENT`.
+ * * `out`/`out_len`, `*written`: size query with `out == NULL` (the signer is not called; the
+ *   claims are checked all the same, so the query fails exactly when signing would, except for
+ *   the signer's own failure).
+ *
+ * Heap-free. The signer is called once, only after every argument and claim was checked and
+ * the token fits `out`. Nothing is kept after the call.
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
+ * (empty kid, a `has_` field not 0/1, `out` overlapping any input), `ECNPP_ERR_INVALID_UTF8`,
+ * `ECNPP_ERR_INVALID_CLAIM`, `ECNPP_ERR_MISSING_CLAIM`, `ECNPP_ERR_MISSING_SUBMODULE`,
+ * `ECNPP_ERR_BUFFER_TOO_SMALL`, `ECNPP_ERR_SIGNER_FAILED`,
+ * `ECNPP_ERR_SIGNATURE_SCALAR_OUT_OF_RANGE`.
+ *
+ * # Safety
+ * `claims` readable, with every pointer in it readable for its length; `kid` readable for
+ * `kid_len`; `out` writable for `out_len`; `written` writable; `signer` honours its contract.
+ */
+ecnpp_result ecnpp_evidence_sign(const struct ecnpp_evidence_claims *claims,
+                                 const uint8_t *kid,
+                                 size_t kid_len,
+                                 struct ecnpp_signer signer,
+                                 uint8_t *out,
+                                 size_t out_len,
+                                 size_t *written);
+
+/**
+ * Verifies an ECN PP evidence token and reads its claims back.
+ *
+ * * `flags`: `ECNPP_SIGN1_ACCEPT_UNTAGGED`, `ECNPP_SIGN1_ACCEPT_CWT_TAG`,
+ *   `ECNPP_SIGN1_DETERMINISTIC` (also applied to the claims map).
+ * * `trust`: the device key, or trust anchors selected by the token's `kid`.
+ * * `measurements`/`measurements_cap`: caller storage for the measurements (the device's,
+ *   then the TEE's); `(NULL, 0)` when none are expected. Evidence with more is
+ *   `ECNPP_ERR_BUFFER_TOO_SMALL`; `ECNPP_MAX_MEASUREMENTS` entries per list always suffice for
+ *   evidence an appraisal could affirm. Written only on success; must not overlap `token`.
+ * * `*claims_out`: every field, on success only. Byte and text fields point into `token`;
+ *   `measurements` and `tee.measurements` point into `measurements` (whose `content` point into
+ *   `token`): valid while both stay alive and unchanged. Absent claims are NULL / `has_` 0.
+ *
+ * The claims must meet the profile's evidence rules (`eat_profile`, the required claims, the
+ * submodule the promise needs, no verifier-only claims). Evidence valid for the profile but
+ * outside this struct's shape (a nonce array of several nonces, an `oemid` given as a private
+ * enterprise number, an `"se"` claims set without `dbgstat`) is `ECNPP_ERR_INVALID_CLAIM`;
+ * `ecnpp_appraise` judges such evidence fully. Other submodules are not reported.
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
+ * `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-110, 200-211, 300-301),
+ * `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
+ * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD` (not a claims map),
+ * `ECNPP_ERR_INVALID_CLAIM`, `ECNPP_ERR_MISSING_CLAIM`, `ECNPP_ERR_WRONG_PROFILE`,
+ * `ECNPP_ERR_MISSING_SUBMODULE`, `ECNPP_ERR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `token` readable for `token_len`; `trust` readable with live handles; `measurements`
+ * writable for `measurements_cap` entries; `claims_out` writable.
+ */
+ecnpp_result ecnpp_evidence_verify(const uint8_t *token,
+                                   size_t token_len,
+                                   uint32_t flags,
+                                   const struct ecnpp_trust *trust,
+                                   struct ecnpp_measurement *measurements,
+                                   size_t measurements_cap,
+                                   struct ecnpp_evidence_claims *claims_out);
+
+/**
+ * Fills `*policy_out` with the profile's defaults (core's `Policy::new`): challenges valid
+ * 120 s, 30 s clock skew, debug floor `ECNPP_DBGSTAT_DISABLED_PERMANENTLY`, oemboot required;
+ * every other field zero or NULL (set `challenge`, `now`, `certified` and `registrar`).
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_INVALID_ARGUMENT` (misaligned).
+ *
+ * # Safety
+ * `policy_out` writable.
+ */
+ecnpp_result ecnpp_policy_init(struct ecnpp_policy *policy_out);
+
+/**
+ * Verifies evidence and appraises it against `policy`; the verdict is copied into
+ * `*appraisal_out` (nothing borrowed, nothing kept).
+ *
+ * Appraisal never stops at the first problem: every failed check is a reason bit, and the
+ * profile's own rules (wrong profile, missing claims or submodules) are reasons too, not
+ * errors. Errors are for what cannot be appraised at all.
+ *
+ * * `evidence`/`evidence_len`, `flags` (`ECNPP_SIGN1_ACCEPT_*`, `_DETERMINISTIC`), `trust`:
+ *   as for `ecnpp_evidence_verify`.
+ * * `policy`: checked whole before the evidence is looked at.
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
+ * `ECNPP_ERR_INVALID_HANDLE`, `ECNPP_ERR_INVALID_UTF8`, `ECNPP_ERR_INVALID_POLICY` (a
+ * required field absent, a value out of range, a list longer than its maximum), every parse
+ * error, `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
+ * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD`, `ECNPP_ERR_INVALID_CLAIM` (a
+ * claim of the wrong type or range).
+ *
+ * # Safety
+ * `evidence` readable for `evidence_len`; `trust` and `policy` readable with every pointer in
+ * them readable (handles live) for the call; `appraisal_out` writable.
+ */
+ecnpp_result ecnpp_appraise(const uint8_t *evidence,
+                            size_t evidence_len,
+                            uint32_t flags,
+                            const struct ecnpp_trust *trust,
+                            const struct ecnpp_policy *policy,
+                            struct ecnpp_appraisal *appraisal_out);
+
+/**
+ * Verifies and appraises evidence as `ecnpp_appraise` does, then signs the attestation result
+ * as an ECN PP result EAT (tag 18, ES256): `eat_profile`, `iat` (= `policy->now`), `ueid`,
+ * `dloas` (registrar, certificate), `measres`, the corroborated promise, `ecnpp-pp-ref`,
+ * `ecnpp-evaluated-config`, and `"se"`/`"tee"` submodules with the certified robustness.
+ *
+ * What it needs it takes again, for this call only: it keeps nothing from `ecnpp_appraise`
+ * (so no pointer outlives a call), and so it verifies the evidence once more (one ES256
+ * verification, about 0.3 ms with the default provider; a size query costs the same).
+ *
+ * * `kid`/`kid_len` (optional, NULL: none): the verifier key's identifier; present but empty
+ *   is `ECNPP_ERR_INVALID_ARGUMENT`.
+ * * `out`/`out_len`, `*written`: size query with `out == NULL` (the signer is not called).
+ *   `out` must not overlap any input (evidence, kid, trust, policy and what they point to).
+ *
+ * A contraindicated result (or one without a certified promise, ueid or pp-ref) is never
+ * issued: `ECNPP_ERR_RESULT_CONTRAINDICATED`, for the size query too.
+ *
+ * Errors: those of `ecnpp_appraise`, `ECNPP_ERR_RESULT_CONTRAINDICATED`,
+ * `ECNPP_ERR_BUFFER_TOO_SMALL`, `ECNPP_ERR_SIGNER_FAILED`,
+ * `ECNPP_ERR_SIGNATURE_SCALAR_OUT_OF_RANGE`.
+ *
+ * # Safety
+ * As `ecnpp_appraise`; `kid` readable for `kid_len`; `out` writable for `out_len`; `written`
+ * writable; `signer` honours its contract.
+ */
+ecnpp_result ecnpp_result_sign(const uint8_t *evidence,
+                               size_t evidence_len,
+                               uint32_t flags,
+                               const struct ecnpp_trust *trust,
+                               const struct ecnpp_policy *policy,
+                               const uint8_t *kid,
+                               size_t kid_len,
+                               struct ecnpp_signer signer,
+                               uint8_t *out,
+                               size_t out_len,
+                               size_t *written);
+
+/**
+ * A static, NUL-terminated name of one `ECNPP_REASON_*` bit (e.g. "nonce-mismatch", the
+ * names core and the CLI use); "unknown reason" for any other value (none, several bits,
+ * an unknown bit). Never NULL; not to be freed.
+ */
+const char *ecnpp_result_reason_str(uint32_t bit);
+
+/**
+ * Verifies an attestation result token with the verifier's key and checks the profile's
+ * result rules; the parts a relying party decides on go to `*result_out` (`ueid` borrowed from
+ * `token`).
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
+ * `ECNPP_ERR_INVALID_HANDLE`, every parse error, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
+ * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD`, `ECNPP_ERR_INVALID_CLAIM`,
+ * `ECNPP_ERR_WRONG_PROFILE`, `ECNPP_ERR_MISSING_CLAIM`.
+ *
+ * # Safety
+ * `token` readable for `token_len` and unchanged while `ueid` is used; `verifier_key` a live
+ * handle; `result_out` writable.
+ */
+ecnpp_result ecnpp_result_verify(const uint8_t *token,
+                                 size_t token_len,
+                                 uint32_t flags,
+                                 const struct ecnpp_verifying_key *verifier_key,
+                                 struct ecnpp_verified_result *result_out);
+
+/**
+ * Parses a workload requirement, e.g. `"promise>=secure-enclave,evaluated,max-age=300"`
+ * (terms in any order, separated by commas; `promise>=standard|secure-element|secure-enclave`
+ * required, `evaluated` and `max-age=SECONDS` optional). `text` is NUL-terminated UTF-8.
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_INVALID_ARGUMENT` (misaligned output, an
+ * unknown, repeated or malformed term), `ECNPP_ERR_INVALID_UTF8`.
+ *
+ * # Safety
+ * `text` a NUL-terminated string; `requirement_out` writable.
+ */
+ecnpp_result ecnpp_requirement_parse(const char *text, struct ecnpp_requirement *requirement_out);
+
+/**
+ * Decides whether a workload with `requirement` may go to the device `result` is about, at
+ * time `now` (epoch seconds). `*refusals_out` is 0 when admitted, else `ECNPP_REFUSAL_*` bits.
+ *
+ * `result` should be what `ecnpp_result_verify` wrote (its `promise` may also be
+ * `ECNPP_PROMISE_NONE`, which every requirement refuses).
+ *
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_INVALID_ARGUMENT` (a promise out of range, a
+ * boolean field neither 0 nor 1, misaligned pointers).
+ *
+ * # Safety
+ * `requirement` and `result` readable; `refusals_out` writable.
+ */
+ecnpp_result ecnpp_requirement_admits(const struct ecnpp_requirement *requirement,
+                                      const struct ecnpp_verified_result *result,
+                                      int64_t now,
+                                      uint32_t *refusals_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -62,6 +62,14 @@ impl Span {
         Self::new(ptr, len).map(Some)
     }
 
+    /// The memory a slice covers, for the overlap rule.
+    pub(crate) fn of<T>(s: &[T]) -> Self {
+        Self {
+            ptr: s.as_ptr().cast(),
+            len: size_of_val(s),
+        }
+    }
+
     /// True when this span shares at least one byte with `other`.
     pub(crate) fn overlaps(&self, other: &Self) -> bool {
         if self.len == 0 || other.len == 0 {
@@ -109,6 +117,11 @@ impl OutBuf {
         Ok(())
     }
 
+    /// True when this output shares a byte with `input` (never for a size query).
+    pub(crate) fn overlaps(&self, input: &Span) -> bool {
+        self.span.is_some_and(|out| out.overlaps(input))
+    }
+
     /// `None` for a size query, else the writable bytes.
     ///
     /// # Safety
@@ -123,6 +136,105 @@ impl OutBuf {
         // writes is this function's precondition, and `check_disjoint` has ruled out aliasing
         // with the call's inputs.
         Some(unsafe { core::slice::from_raw_parts_mut(span.ptr.cast_mut(), span.len) })
+    }
+}
+
+/// A C array argument (`ptr`, `len` elements), checked like a buffer: `(NULL, 0)` is empty,
+/// `(NULL, n > 0)` is NULL_POINTER, a byte size above PTRDIFF_MAX is LENGTH_OVERFLOW; and a
+/// pointer not aligned for `T` is INVALID_ARGUMENT (a C compiler never makes one).
+///
+/// # Safety
+/// Unless empty, `ptr` must be valid for reads of `len` initialised `T` and not written by anyone
+/// for `'a`. `T` must be plain data (every initialised bit pattern valid): the C structs of this
+/// crate hold only integers and raw pointers.
+pub(crate) unsafe fn array<'a, T>(ptr: *const T, len: usize) -> FfiResult<&'a [T]> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(ecnpp_result::ECNPP_ERR_NULL_POINTER)
+        };
+    }
+    let bytes = len
+        .checked_mul(size_of::<T>())
+        .filter(|&b| isize::try_from(b).is_ok())
+        .ok_or(ecnpp_result::ECNPP_ERR_LENGTH_OVERFLOW)?;
+    if !ptr.is_aligned() {
+        return Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT);
+    }
+    if bytes == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: non-NULL and aligned (checked), at most isize::MAX bytes (checked); validity for
+    // reads of `len` plain-data elements for 'a is this function's precondition.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// A C output array (`ptr`, `len` elements), checked as [`array`] and returned as a span (so the
+/// overlap rule can be applied before it becomes a mutable slice).
+pub(crate) fn array_out<T>(ptr: *mut T, len: usize) -> FfiResult<Span> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Span::new(core::ptr::null(), 0)
+        } else {
+            Err(ecnpp_result::ECNPP_ERR_NULL_POINTER)
+        };
+    }
+    let bytes = len
+        .checked_mul(size_of::<T>())
+        .ok_or(ecnpp_result::ECNPP_ERR_LENGTH_OVERFLOW)?;
+    let span = Span::new(ptr.cast_const().cast(), bytes)?;
+    if !ptr.is_aligned() {
+        return Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT);
+    }
+    Ok(span)
+}
+
+/// The elements of an output array checked by [`array_out`].
+///
+/// # Safety
+/// `span` came from `array_out::<T>` on a pointer valid for writes of its elements, which no
+/// one else accesses for `'a`; `T` is plain data.
+pub(crate) unsafe fn array_out_slice<'a, T>(span: Span) -> &'a mut [T] {
+    let n = span.len / size_of::<T>().max(1);
+    if n == 0 {
+        return &mut [];
+    }
+    // SAFETY: non-NULL, aligned and at most isize::MAX bytes (checked by array_out); exclusive
+    // validity for writes is this function's precondition.
+    unsafe { core::slice::from_raw_parts_mut(span.ptr.cast::<T>().cast_mut(), n) }
+}
+
+/// A required input struct: NULL is NULL_POINTER, a misaligned pointer INVALID_ARGUMENT.
+///
+/// # Safety
+/// Non-NULL `p` must point to an initialised `T`, plain data as for [`array`], unchanged for
+/// `'a`.
+pub(crate) unsafe fn input<'a, T>(p: *const T) -> FfiResult<&'a T> {
+    let p = required_const(p)?;
+    if !p.as_ptr().is_aligned() {
+        return Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, aligned, initialised plain data for 'a (precondition).
+    Ok(unsafe { p.as_ref() })
+}
+
+/// A required output struct: NULL is NULL_POINTER, a misaligned pointer INVALID_ARGUMENT.
+pub(crate) fn output<T>(p: *mut T) -> FfiResult<NonNull<T>> {
+    let p = required(p)?;
+    if !p.as_ptr().is_aligned() {
+        return Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT);
+    }
+    Ok(p)
+}
+
+/// A C boolean field (`uint8_t`): 0 or 1; anything else is `err` (it usually means the field
+/// was never initialised).
+pub(crate) fn bool01(v: u8, err: ecnpp_result) -> FfiResult<bool> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(err),
     }
 }
 

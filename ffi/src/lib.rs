@@ -6,8 +6,9 @@
 //! with one `_free`, heap-free use through `_in` constructors and callback signers, no global
 //! state, a panic boundary around every export) is written in `docs/c-api.md`.
 //!
-//! Phase 1: keys, signers, COSE_Sign1 sign/verify, result strings and the version. Claims,
-//! evidence and appraisal functions come in phase 2 under the same contract.
+//! Phase 1: keys, signers, COSE_Sign1 sign/verify, result strings and the version. Phase 2:
+//! ECN PP evidence claims as C structs, evidence signing and verification, appraisal against a
+//! policy given as C structs, attestation results and workload requirements.
 //!
 //! `unsafe` lives only in this crate (core forbids it); every block says why it is sound.
 #![allow(non_camel_case_types)]
@@ -21,6 +22,16 @@ pub mod result;
 pub mod sign1;
 pub mod signer;
 
+// Phase 2, in the order the header presents it: claims, then evidence, then appraisal.
+pub mod claims;
+
+pub mod evidence;
+
+pub mod appraisal;
+
+pub use appraisal::*;
+pub use claims::*;
+pub use evidence::*;
 pub use keys::*;
 pub use result::ecnpp_result;
 pub use sign1::*;

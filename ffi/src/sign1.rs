@@ -25,7 +25,9 @@ const SIGN_FLAGS: u32 = ECNPP_SIGN1_DETACHED | ECNPP_SIGN1_UNTAGGED;
 const PARSE_FLAGS: u32 =
     ECNPP_SIGN1_ACCEPT_UNTAGGED | ECNPP_SIGN1_ACCEPT_CWT_TAG | ECNPP_SIGN1_DETERMINISTIC;
 
-fn parse_options(flags: u32) -> FfiResult<ParseOptions> {
+/// The parse options of `ECNPP_SIGN1_ACCEPT_*` / `_DETERMINISTIC` flags; any other bit is
+/// `ECNPP_ERR_INVALID_ARGUMENT`.
+pub(crate) fn parse_options(flags: u32) -> FfiResult<ParseOptions> {
     check_flags(flags, PARSE_FLAGS)?;
     Ok(ParseOptions {
         accept_untagged: flags & ECNPP_SIGN1_ACCEPT_UNTAGGED != 0,
@@ -38,7 +40,8 @@ fn parse_options(flags: u32) -> FfiResult<ParseOptions> {
 /// header `{1: -7}` (ES256).
 ///
 /// * `signer`: the signing callback (`ecnpp_signing_key_as_signer` for a software key).
-/// * `kid`/`kid_len` (optional, NULL: none): put in the unprotected header, not authenticated.
+/// * `kid`/`kid_len` (optional, NULL: none): put in the unprotected header, not authenticated;
+///   present but empty is `ECNPP_ERR_INVALID_ARGUMENT`.
 /// * `aad`/`aad_len`: external AAD bound into the signature (`(NULL, 0)`: none).
 /// * `payload`/`payload_len`: the payload bytes (phase 2 adds claims-encoding variants).
 /// * `flags`: `ECNPP_SIGN1_DETACHED`, `ECNPP_SIGN1_UNTAGGED`.
@@ -48,7 +51,7 @@ fn parse_options(flags: u32) -> FfiResult<ParseOptions> {
 /// The signer is called only once every argument is valid and the message fits `out`.
 ///
 /// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
-/// (unknown flag, `out` overlapping an input), `ECNPP_ERR_BUFFER_TOO_SMALL`,
+/// (unknown flag, empty kid, `out` overlapping an input), `ECNPP_ERR_BUFFER_TOO_SMALL`,
 /// `ECNPP_ERR_SIGNER_FAILED`, `ECNPP_ERR_SIGNATURE_SCALAR_OUT_OF_RANGE` (the signer wrote an
 /// invalid signature).
 ///
@@ -87,6 +90,11 @@ pub unsafe extern "C" fn ecnpp_sign1_sign(
                 payload.as_slice(),
             )
         };
+        // Core refuses an empty kid when signing; refuse it here already, so that the size
+        // query fails exactly when signing would (and before any work).
+        if kid.is_some_and(<[u8]>::is_empty) {
+            return Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT);
+        }
         let mut builder = Sign1Builder::new()
             .external_aad(aad)
             .detached(flags & ECNPP_SIGN1_DETACHED != 0)

@@ -4,7 +4,9 @@
 //!
 //! Tokens cross the language boundary both ways: one signed by the Rust API is verified in C,
 //! and the C side prints the same token signed through the C API for Rust to verify (the two
-//! must be byte-identical: RFC 6979 signatures are deterministic).
+//! must be byte-identical: RFC 6979 signatures are deterministic). The same holds for ECN PP
+//! evidence (`ecnpp::sign_evidence` vs `ecnpp_evidence_sign`), which each side also appraises,
+//! and for the attestation result the C side signs.
 //!
 //! The library used is the `libecnpp_attest_ffi.a` this test build made, or the one
 //! in `$ECNPP_FFI_LIB_DIR` (CI points it at a release build). gcc, g++, valgrind and pkg-config
@@ -21,8 +23,18 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use ecnpp_attest::appraise::{
+    CertifiedConfig, Challenge, Policy, Reasons, TrustStatus, VerifiedResult, appraise,
+};
 use ecnpp_attest::cose::{self, ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::SigningKey;
+use ecnpp_attest::eat::{
+    Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
+    Submodule, Ueid, Version,
+};
+use ecnpp_attest::ecnpp::{
+    self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
+};
 
 const TEST_D: &str = "57c92077664146e876760c9520d054aa93c3afb04e306705db6090308507b4d3";
 const TEST_PAYLOAD: &str = "a10a486e6f6e63652d3031";
@@ -114,7 +126,149 @@ fn rust_token() -> Vec<u8> {
     buf
 }
 
-/// Checks the closing "N passed, 0 failed" line and the token the C side signed.
+// The fixture of ffi/tests/c/test_eat.c (and core/tests/profile_e2e.rs).
+const NOW: i64 = 1_790_000_000;
+const CHALLENGE: &[u8; 16] = b"challenge-000001";
+const OEM: [u8; 3] = [0x00, 0x1b, 0x44];
+const UEID: [u8; 17] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+const FW: [u8; 32] = [0x11; 32];
+const TEE_FW: [u8; 32] = [0x22; 32];
+const REGISTRAR: &str = "https://verifier.example";
+
+fn device_key() -> SigningKey {
+    SigningKey::from_bytes(&[0x31; 32]).unwrap()
+}
+
+fn verifier_key() -> SigningKey {
+    SigningKey::from_bytes(&[0x32; 32]).unwrap()
+}
+
+/// The secure-enclave evidence test_eat.c builds, signed by the Rust API.
+fn rust_evidence() -> Vec<u8> {
+    let fw = [Measurement {
+        content_type: 0,
+        content: &FW,
+    }];
+    let tee_fw = [Measurement {
+        content_type: 0,
+        content: &TEE_FW,
+    }];
+    let se = Claims {
+        oemid: Some(OemId::Ieee(&OEM)),
+        hwmodel: Some(HwModel::new(b"se-050").unwrap()),
+        dbgstat: Some(DebugStatus::DisabledFullyAndPermanently),
+        ..Claims::default()
+    };
+    let tee = Claims {
+        measurements: Some(List::Items(&tee_fw)),
+        ..Claims::default()
+    };
+    let submods = [
+        NamedSubmodule {
+            name: "se",
+            submodule: Submodule::Claims(se),
+        },
+        NamedSubmodule {
+            name: "tee",
+            submodule: Submodule::Claims(tee),
+        },
+    ];
+    let claims = Claims {
+        eat_profile: Some(PROFILE),
+        nonce: Some(NonceClaim::One(Nonce::new(CHALLENGE).unwrap())),
+        ueid: Some(Ueid::new(&UEID).unwrap()),
+        oemid: Some(OemId::Ieee(&OEM)),
+        hwmodel: Some(HwModel::new(b"edge-node-x1").unwrap()),
+        swname: Some("edge-os"),
+        swversion: Some(Version {
+            version: "4.2.1",
+            scheme: None,
+        }),
+        oemboot: Some(true),
+        dbgstat: Some(DebugStatus::DisabledPermanently),
+        iat: Some(NOW - 5),
+        measurements: Some(List::Items(&fw)),
+        promise: Some(Promise::SecureEnclave),
+        pp_ref: Some(PP_REF_V1_0_7),
+        lifecycle: Some(Lifecycle::Operational),
+        svn: Some(7),
+        submods: Some(List::Items(&submods)),
+        ..Claims::default()
+    };
+    let builder = Sign1Builder::new().kid(b"device-1");
+    let mut buf = vec![0u8; ecnpp::evidence_len(&claims, &builder).unwrap()];
+    let n = ecnpp::sign_evidence(&claims, &builder, &device_key(), &mut buf).unwrap();
+    assert_eq!(n, buf.len());
+    buf
+}
+
+/// Appraises `evidence` with test_eat.c's policy and signs the result, in Rust.
+fn rust_appraise_and_sign(evidence: &[u8]) -> (TrustStatus, Reasons, Vec<u8>) {
+    let evidence = VerifiedEvidence::verify(
+        evidence,
+        &device_key().verifying_key(),
+        &ParseOptions::DEFAULT,
+    )
+    .unwrap();
+    ecnpp::validate_evidence(evidence.claims()).unwrap();
+    let references = [
+        Measurement {
+            content_type: 0,
+            content: &FW,
+        },
+        Measurement {
+            content_type: 0,
+            content: &TEE_FW,
+        },
+    ];
+    let se_rob = [Robustness {
+        scheme: "FIPS140-3",
+        level: "3",
+    }];
+    let matching = CertifiedConfig {
+        oemid: OemId::Ieee(&OEM),
+        hwmodel: b"edge-node-x1",
+        swname: "edge-os",
+        swversion: "4.2.1",
+        promise: Promise::SecureEnclave,
+        certificate: "NSCIB-CC-0000001",
+        se_robustness: &se_rob,
+        tee_robustness: &[],
+        reference_measurements: &references,
+    };
+    let other = CertifiedConfig {
+        hwmodel: b"edge-node-x0",
+        certificate: "NSCIB-CC-0000000",
+        ..matching
+    };
+    let certified = [other, matching];
+    let policy = Policy::new(
+        Challenge {
+            nonce: CHALLENGE,
+            issued_at: NOW - 10,
+        },
+        NOW,
+        &certified,
+        REGISTRAR,
+    );
+    let result = appraise(&evidence, &policy);
+    let builder = Sign1Builder::new();
+    let mut out = vec![0u8; result.token_len(&builder).unwrap()];
+    let n = result.sign(&builder, &verifier_key(), &mut out).unwrap();
+    assert_eq!(n, out.len());
+    (result.status(), result.reasons(), out)
+}
+
+/// A `NAME=<hex>` line of the C side's output.
+fn printed(stdout: &str, name: &str) -> Vec<u8> {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+        .unwrap_or_else(|| panic!("the C side printed no {name}"));
+    hex::decode(line).unwrap()
+}
+
+/// Checks the closing "N passed, 0 failed" line and the tokens the C side signed.
 fn check_c_output(out: &Output) -> usize {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().unwrap_or_default();
@@ -142,19 +296,49 @@ fn check_c_output(out: &Output) -> usize {
         rust_token(),
         "C and Rust sign byte-identical tokens"
     );
+
+    // ECN PP evidence made in C: byte-identical to Rust's, verified and appraised in Rust.
+    let c_evidence = printed(&stdout, "C_EVIDENCE");
+    assert_eq!(
+        c_evidence,
+        rust_evidence(),
+        "C and Rust sign identical evidence"
+    );
+    let (status, reasons, rust_result) = rust_appraise_and_sign(&c_evidence);
+    assert_eq!((status, reasons), (TrustStatus::Affirming, Reasons::NONE));
+    // The attestation result signed in C: verified in Rust, identical to Rust's.
+    let c_result = printed(&stdout, "C_RESULT");
+    let strict = ParseOptions {
+        deterministic: true,
+        ..ParseOptions::DEFAULT
+    };
+    let verified =
+        VerifiedResult::verify(&c_result, &verifier_key().verifying_key(), &strict).unwrap();
+    assert_eq!(verified.promise(), Some(Promise::SecureEnclave));
+    assert!(verified.evaluated_config());
+    assert_eq!(verified.issued_at(), Some(NOW));
+    assert_eq!(c_result, rust_result, "C and Rust sign identical results");
     passed
 }
 
-fn c_test_source() -> PathBuf {
-    root().join("ffi/tests/c/test_c_api.c")
+fn c_test_sources() -> Vec<PathBuf> {
+    ["test_c_api.c", "test_eat.c"]
+        .iter()
+        .map(|f| root().join("ffi/tests/c").join(f))
+        .collect()
+}
+
+/// The arguments of the C test program: the Rust API's COSE token and evidence, in hex.
+fn c_test_args() -> [String; 2] {
+    [hex::encode(rust_token()), hex::encode(rust_evidence())]
 }
 
 #[test]
 fn c_tests_plain() {
     let dir = work_dir("plain");
     let exe = dir.join("test_c_api");
-    compile_c(&[c_test_source()], &exe, &[WRAP_ALLOC]);
-    let out = run(Command::new(&exe).arg(hex::encode(rust_token())));
+    compile_c(&c_test_sources(), &exe, &[WRAP_ALLOC]);
+    let out = run(Command::new(&exe).args(c_test_args()));
     let passed = check_c_output(&out);
     eprintln!("C tests: {passed} checks passed");
 }
@@ -163,7 +347,7 @@ fn c_tests_plain() {
 fn c_tests_under_valgrind() {
     let dir = work_dir("valgrind");
     let exe = dir.join("test_c_api");
-    compile_c(&[c_test_source()], &exe, &[WRAP_ALLOC]);
+    compile_c(&c_test_sources(), &exe, &[WRAP_ALLOC]);
     let out = run(Command::new("valgrind")
         .args([
             "--error-exitcode=1",
@@ -174,7 +358,7 @@ fn c_tests_under_valgrind() {
             "-q",
         ])
         .arg(&exe)
-        .arg(hex::encode(rust_token())));
+        .args(c_test_args()));
     check_c_output(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("=="), "valgrind reported:\n{stderr}");
@@ -185,7 +369,7 @@ fn c_tests_with_address_and_undefined_sanitizers() {
     let dir = work_dir("asan");
     let exe = dir.join("test_c_api");
     compile_c(
-        &[c_test_source()],
+        &c_test_sources(),
         &exe,
         &[
             WRAP_ALLOC,
@@ -195,7 +379,7 @@ fn c_tests_with_address_and_undefined_sanitizers() {
         ],
     );
     let out = run(Command::new(&exe)
-        .arg(hex::encode(rust_token()))
+        .args(c_test_args())
         .env(
             "ASAN_OPTIONS",
             "detect_leaks=1:halt_on_error=1:abort_on_error=0",

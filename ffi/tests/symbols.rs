@@ -133,5 +133,5 @@ fn shared_library_exports_exactly_the_header_functions() {
         .map(|(_, name, _)| name)
         .collect();
     assert_eq!(exported, header_functions());
-    assert_eq!(exported.len(), 17);
+    assert_eq!(exported.len(), 26);
 }

@@ -1,14 +1,17 @@
 /*
- * C tests of the ecnpp_attest C API (phase 1), driven by ffi/tests/c_api.rs.
+ * C tests of the ecnpp_attest C API, driven by ffi/tests/c_api.rs: phase 1 (keys, signers,
+ * COSE_Sign1) here, phase 2 (evidence, appraisal, results) in test_eat.c, linked together.
  *
  * Built with -std=c99 -Wall -Wextra -Werror -pedantic, linked against the static library with
  * -lpthread -ldl -lm and -Wl,--wrap for the allocator (to prove the heap-free path), and run
  * plain, under valgrind --leak-check=full, and rebuilt with -fsanitize=address,undefined.
  *
- * Usage: test_c_api [RUST_TOKEN_HEX]
+ * Usage: test_c_api [RUST_TOKEN_HEX [RUST_EVIDENCE_HEX]]
  * With an argument, the token (signed by the Rust API: key TEST_D, kid "device-1", aad "ctx",
  * payload TEST_PAYLOAD) is verified here, and the same token signed through the C API is
- * printed as "C_TOKEN=<hex>" for the Rust side to verify and compare.
+ * printed as "C_TOKEN=<hex>" for the Rust side to verify and compare. The second argument is
+ * ECN PP evidence signed by ecnpp::sign_evidence (see test_eat.c), which prints C_EVIDENCE= and
+ * C_RESULT= lines in turn.
  *
  * Prints "N passed, M failed" last; exits non-zero on any failure.
  */
@@ -22,43 +25,17 @@
 #include <string.h>
 
 #include "ecnpp_attest.h"
+#include "harness.h"
 
 #ifndef ECNPP_TEST_VERSION
 #error "build with -DECNPP_TEST_VERSION=\"x.y.z\""
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
-/* A tiny test framework.                                                                   */
+/* The test framework (CHECK, CHECK_RC, seen[]) is in harness.h, shared with test_eat.c.       */
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                        \
-  do {                                                                                     \
-    if (cond) {                                                                            \
-      passed++;                                                                            \
-    } else {                                                                               \
-      failed++;                                                                            \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);             \
-    }                                                                                      \
-  } while (0)
-
-#define CHECK_RC(expr, want)                                                               \
-  do {                                                                                     \
-    ecnpp_result rc_ = (expr);                                                             \
-    ecnpp_result want_ = (want);                                                           \
-    if (rc_ >= 0 && rc_ < 1000) seen[rc_] = 1;                                             \
-    if (rc_ == want_) {                                                                    \
-      passed++;                                                                            \
-    } else {                                                                               \
-      failed++;                                                                            \
-      fprintf(stderr, "%s:%d: %s\n  returned %d (%s), want %d (%s)\n", __FILE__, __LINE__, \
-              #expr, (int)rc_, ecnpp_result_str(rc_), (int)want_,                          \
-              ecnpp_result_str(want_));                                                    \
-    }                                                                                      \
-  } while (0)
-
-/* Every code a CHECK_RC has seen returned, to check that every phase-1 code is reachable. */
-static int seen[1000];
+int passed, failed;
+int seen[1000];
 
 /* ---------------------------------------------------------------------------------------- */
 /* Allocation counting through -Wl,--wrap=... (the heap-free check).                        */
@@ -74,7 +51,7 @@ void *__wrap_realloc(void *p, size_t size);
 int __wrap_posix_memalign(void **p, size_t align, size_t size);
 void *__wrap_aligned_alloc(size_t align, size_t size);
 
-static volatile long allocations;
+volatile long allocations;
 void *__wrap_malloc(size_t size) { allocations++; return __real_malloc(size); }
 void *__wrap_calloc(size_t n, size_t size) { allocations++; return __real_calloc(n, size); }
 void *__wrap_realloc(void *p, size_t size) { allocations++; return __real_realloc(p, size); }
@@ -90,8 +67,7 @@ void *__wrap_aligned_alloc(size_t align, size_t size) {
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers.                                                                                 */
 
-/* Decodes hex (spaces ignored) into out; returns the byte count. */
-static size_t from_hex(const char *hex, uint8_t *out, size_t cap) {
+size_t from_hex(const char *hex, uint8_t *out, size_t cap) {
   size_t n = 0;
   int hi = -1;
   for (; *hex; hex++) {
@@ -112,21 +88,17 @@ static size_t from_hex(const char *hex, uint8_t *out, size_t cap) {
   return n;
 }
 
-static void print_hex(FILE *f, const uint8_t *b, size_t n) {
+void print_hex(FILE *f, const uint8_t *b, size_t n) {
   size_t i;
   for (i = 0; i < n; i++) fprintf(f, "%02x", b[i]);
 }
 
-static int all_bytes(const uint8_t *b, size_t n, uint8_t v) {
+int all_bytes(const uint8_t *b, size_t n, uint8_t v) {
   size_t i;
   for (i = 0; i < n; i++)
     if (b[i] != v) return 0;
   return 1;
 }
-
-#define POISON 0xA5
-#define POISON_SIZE ((size_t)0xA5A5A5A5u)
-static const uint8_t *const POISON_PTR = (const uint8_t *)(uintptr_t)0xA5A5A5A5u;
 
 /* The key of core's crypto tests, with its known public point. */
 static const char *TEST_D = "57c92077664146e876760c9520d054aa93c3afb04e306705db6090308507b4d3";
@@ -675,6 +647,11 @@ static void test_sign(void) {
            ECNPP_ERR_INVALID_ARGUMENT);
   CHECK_RC(ecnpp_sign1_sign(cb, NULL, 0, out, 1, payload, plen, 0, out, sizeof out, &n),
            ECNPP_ERR_INVALID_ARGUMENT);
+  /* an empty kid is refused by the size query as by signing, before the signer is asked */
+  CHECK_RC(ecnpp_sign1_sign(cb, kid, 0, NULL, 0, payload, plen, 0, NULL, 0, &q),
+           ECNPP_ERR_INVALID_ARGUMENT);
+  CHECK_RC(ecnpp_sign1_sign(cb, kid, 0, NULL, 0, payload, plen, 0, out, sizeof out, &n),
+           ECNPP_ERR_INVALID_ARGUMENT);
   /* adjacent is not overlapping */
   CHECK_RC(ecnpp_sign1_sign(cb, NULL, 0, NULL, 0, out2, plen, 0, out2 + plen, 200, &n),
            ECNPP_OK);
@@ -1068,7 +1045,8 @@ static void test_interop(const char *rust_token_hex) {
   ecnpp_signing_key_free(sk);
 }
 
-/* Every result code phase 1 can produce was produced by some test above. */
+/* Every result code the API can produce was produced by some test (phase 1 above, phase 2 in
+ * test_eat.c): all but ECNPP_ERR_PANIC and ECNPP_ERR_INTERNAL, unreachable by construction. */
 static void test_codes_reached(void) {
   static const ecnpp_result reachable[] = {
       ECNPP_ERR_TRUNCATED, ECNPP_ERR_TRAILING_BYTES, ECNPP_ERR_MALFORMED,
@@ -1085,8 +1063,23 @@ static void test_codes_reached(void) {
       ECNPP_ERR_VERIFICATION_FAILED, ECNPP_ERR_INVALID_KEY, ECNPP_ERR_UNSUPPORTED_KEY_TYPE,
       ECNPP_ERR_SIGNER_FAILED, ECNPP_ERR_BUFFER_TOO_SMALL, ECNPP_ERR_LENGTH_OVERFLOW,
       ECNPP_ERR_INVALID_ARGUMENT, ECNPP_ERR_NULL_POINTER, ECNPP_ERR_INVALID_HANDLE,
+      /* phase 2 */
+      ECNPP_ERR_INVALID_PAYLOAD, ECNPP_ERR_KEY_NOT_TRUSTED, ECNPP_ERR_INVALID_CLAIM,
+      ECNPP_ERR_MISSING_CLAIM, ECNPP_ERR_WRONG_PROFILE, ECNPP_ERR_MISSING_SUBMODULE,
+      ECNPP_ERR_INVALID_POLICY, ECNPP_ERR_RESULT_CONTRAINDICATED,
   };
   size_t i;
+  int code, listed;
+  /* the list is complete: every named code but PANIC and INTERNAL is in it */
+  for (code = 1; code < 1000; code++) {
+    if (code == ECNPP_ERR_PANIC || code == ECNPP_ERR_INTERNAL) continue;
+    if (strcmp(ecnpp_result_str(code), "unknown result code") == 0) continue;
+    listed = 0;
+    for (i = 0; i < sizeof reachable / sizeof reachable[0]; i++) listed |= reachable[i] == code;
+    if (!listed)
+      fprintf(stderr, "code %d (%s) not in the reachable list\n", code, ecnpp_result_str(code));
+    CHECK(listed);
+  }
   for (i = 0; i < sizeof reachable / sizeof reachable[0]; i++) {
     if (!seen[reachable[i]])
       fprintf(stderr, "code %d (%s) never reached\n", (int)reachable[i],
@@ -1105,6 +1098,7 @@ int main(int argc, char **argv) {
   test_heap_free();
   test_threads();
   if (argc > 1) test_interop(argv[1]);
+  test_eat(argc > 2 ? argv[2] : NULL);
   test_codes_reached();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
