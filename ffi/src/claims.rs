@@ -669,6 +669,197 @@ impl<'o> Overlap<'o> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::OutBuf;
+
+    const OEM: [u8; 3] = [0, 0x1b, 0x44];
+
+    /// A secure-element device's claims in C form, pointing at `fw`.
+    fn c_claims(fw: &[ecnpp_measurement; 1]) -> ecnpp_evidence_claims {
+        let b = |s: &'static [u8]| ecnpp_bytes {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        };
+        let t = |s: &'static str| ecnpp_str::from_str(Some(s));
+        ecnpp_evidence_claims {
+            nonce: b(b"challenge-000001"),
+            ueid: b(&[1; 17]),
+            oemid: b(&OEM),
+            hwmodel: b(b"edge-node-x1"),
+            swname: t("edge-os"),
+            swversion: t("4.2.1"),
+            pp_ref: t("NSCIB-PP-0112146/1.0.7"),
+            oemboot: 1,
+            dbgstat: ECNPP_DBGSTAT_DISABLED_PERMANENTLY,
+            promise: ECNPP_PROMISE_SECURE_ELEMENT,
+            measurements: fw.as_ptr(),
+            measurements_len: 1,
+            has_iat: 0,
+            iat: 0,
+            has_lifecycle: 0,
+            lifecycle: 0,
+            has_svn: 0,
+            svn: 0,
+            has_uptime: 0,
+            uptime: 0,
+            has_bootcount: 0,
+            bootcount: 0,
+            has_se: 1,
+            se: ecnpp_se_claims {
+                oemid: b(&OEM),
+                hwmodel: b(b"se-050"),
+                dbgstat: ECNPP_DBGSTAT_DISABLED_FULLY_AND_PERMANENTLY,
+            },
+            has_tee: 0,
+            tee: ecnpp_tee_claims {
+                measurements: core::ptr::null(),
+                measurements_len: 0,
+            },
+        }
+    }
+
+    fn fw() -> [ecnpp_measurement; 1] {
+        [ecnpp_measurement {
+            content_type: 0,
+            content: ecnpp_bytes::from_slice(Some(&[0x11; 32])),
+        }]
+    }
+
+    /// C claims to core and back, the overlap notes, and a misaligned array; no elliptic-curve
+    /// arithmetic, so Miri checks the pointer handling in seconds.
+    #[test]
+    fn claims_round_trip_through_core() {
+        let fw = fw();
+        let c = c_claims(&fw);
+        let mut storage = [ecnpp_measurement {
+            content_type: 9,
+            content: ecnpp_bytes::NONE,
+        }; 2];
+        let seen = Cell::new(0usize);
+        // SAFETY: every pointer in `c` is valid for the call.
+        let back = unsafe {
+            with_evidence_claims(&c, &|_| seen.set(seen.get() + 1), |core| {
+                ecnpp::validate_evidence(core)?;
+                assert!(core.encoded_len().is_ok());
+                evidence_claims_to_c(core, &mut storage)
+            })
+        }
+        .unwrap();
+        // nonce, ueid, oemid, hwmodel, 3 texts, the array and its content, se oemid + hwmodel
+        assert_eq!(seen.get(), 11);
+        assert_eq!(back.nonce.ptr, c.nonce.ptr);
+        assert_eq!(back.swname.ptr, c.swname.ptr);
+        assert_eq!((back.has_se, back.has_tee), (1, 0));
+        assert_eq!(back.measurements, storage.as_ptr());
+        assert_eq!(storage[0].content.ptr, fw[0].content.ptr);
+        assert_eq!(storage[1].content_type, 9); // beyond what was needed: untouched
+
+        // A measurement array that is not aligned for its type is refused, never read.
+        let raw = [0u64; 8];
+        let misaligned = raw
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_add(1)
+            .cast::<ecnpp_measurement>();
+        let bad = ecnpp_evidence_claims {
+            measurements: misaligned,
+            ..c
+        };
+        // SAFETY: the misaligned pointer is checked before any read.
+        let r = unsafe { with_evidence_claims(&bad, &|_| {}, |_| Ok(())) };
+        assert_eq!(r, Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT));
+
+        // An input range inside the output is seen by the overlap detector.
+        let out_buf = OutBuf::new(fw[0].content.ptr.cast_mut(), 4).unwrap();
+        let overlap = Overlap::new(&out_buf);
+        // SAFETY: as above.
+        unsafe { with_evidence_claims(&c, &|s| overlap.note(s), |_| Ok(())) }.unwrap();
+        assert_eq!(
+            overlap.check(),
+            Err(ecnpp_result::ECNPP_ERR_INVALID_ARGUMENT)
+        );
+    }
+
+    /// Evidence valid for the profile but outside the C shape is refused, and the caller's
+    /// storage is written only on success.
+    #[test]
+    fn evidence_outside_the_c_shape() {
+        let fw = [Measurement {
+            content_type: 0,
+            content: &[0x11; 32],
+        }];
+        let nonces = [
+            Nonce::new(b"challenge-000001").unwrap(),
+            Nonce::new(b"challenge-000002").unwrap(),
+        ];
+        let se = |dbgstat| Claims {
+            oemid: Some(OemId::Ieee(&OEM)),
+            hwmodel: Some(HwModel::new(b"se-050").unwrap()),
+            dbgstat,
+            ..Claims::default()
+        };
+        let se_ok = [NamedSubmodule {
+            name: SUBMOD_SE,
+            submodule: Submodule::Claims(se(Some(DebugStatus::DisabledPermanently))),
+        }];
+        let se_no_dbgstat = [NamedSubmodule {
+            name: SUBMOD_SE,
+            submodule: Submodule::Claims(se(None)),
+        }];
+        let base = Claims {
+            eat_profile: Some(PROFILE),
+            nonce: Some(NonceClaim::One(nonces[0])),
+            ueid: Some(Ueid::new(&[1; 17]).unwrap()),
+            oemid: Some(OemId::Ieee(&OEM)),
+            hwmodel: Some(HwModel::new(b"m").unwrap()),
+            swname: Some("os"),
+            swversion: Some(Version {
+                version: "1",
+                scheme: Some(1),
+            }),
+            oemboot: Some(true),
+            dbgstat: Some(DebugStatus::DisabledPermanently),
+            promise: Some(Promise::Standard),
+            pp_ref: Some("pp"),
+            measurements: Some(List::Items(&fw)),
+            submods: Some(List::Items(&se_ok)),
+            ..Claims::default()
+        };
+        let mut storage = [ecnpp_measurement {
+            content_type: 7,
+            content: ecnpp_bytes::NONE,
+        }; 1];
+        let ok = evidence_claims_to_c(&base, &mut storage).unwrap();
+        assert!(ok.swversion.len == 1 && ok.has_se == 1); // the version scheme is not reported
+        let one = Claims {
+            nonce: Some(NonceClaim::Many(List::Items(&nonces[..1]))),
+            ..base
+        };
+        assert!(evidence_claims_to_c(&one, &mut storage).is_ok());
+        storage[0].content_type = 7;
+        let invalid = Some(ecnpp_result::ECNPP_ERR_INVALID_CLAIM);
+        for bad in [
+            Claims {
+                nonce: Some(NonceClaim::Many(List::Items(&nonces))),
+                ..base
+            },
+            Claims {
+                oemid: Some(OemId::Pen(311)),
+                ..base
+            },
+            Claims {
+                submods: Some(List::Items(&se_no_dbgstat)),
+                ..base
+            },
+        ] {
+            assert_eq!(ecnpp::validate_evidence(&bad), Ok(()));
+            assert_eq!(evidence_claims_to_c(&bad, &mut storage).err(), invalid);
+        }
+        assert_eq!(
+            evidence_claims_to_c(&base, &mut []).err(),
+            Some(ecnpp_result::ECNPP_ERR_BUFFER_TOO_SMALL)
+        );
+        assert_eq!(storage[0].content_type, 7);
+    }
 
     #[test]
     fn c_values_are_the_wire_values() {

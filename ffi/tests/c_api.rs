@@ -430,16 +430,133 @@ fn header_compiles_as_c_and_cpp() {
     assert!(String::from_utf8_lossy(&out.stdout).ends_with(" passed, 0 failed\n"));
 }
 
-fn build_examples(dir: &Path) -> (PathBuf, PathBuf) {
-    let sign = dir.join("sign_with_callback");
-    let verify = dir.join("verify_token");
-    // Both examples are heap-free: any allocation aborts them (ffi/tests/c/no_heap.c).
+/// Builds `ffi/examples/<name>.c` into `dir`. Every example is heap-free: it is linked so that
+/// any allocation aborts it (ffi/tests/c/no_heap.c).
+fn build_example(dir: &Path, name: &str) -> PathBuf {
+    let exe = dir.join(name);
+    let example = root().join("ffi/examples").join(format!("{name}.c"));
     let no_heap = root().join("ffi/tests/c/no_heap.c");
-    for (src, exe) in [("sign_with_callback", &sign), ("verify_token", &verify)] {
-        let example = root().join("ffi/examples").join(format!("{src}.c"));
-        compile_c(&[example, no_heap.clone()], exe, &[WRAP_ALLOC]);
+    compile_c(&[example, no_heap], &exe, &[WRAP_ALLOC]);
+    exe
+}
+
+fn build_examples(dir: &Path) -> (PathBuf, PathBuf) {
+    (
+        build_example(dir, "sign_with_callback"),
+        build_example(dir, "verify_token"),
+    )
+}
+
+const CONFIDENTIAL: &str = "promise>=secure-enclave,evaluated,max-age=300";
+
+/// Runs `exe` with `args` (under valgrind when asked) and returns (exit code, stdout, stderr).
+fn run_status(exe: &Path, args: &[&str], valgrind: bool) -> (i32, String, String) {
+    let out = if valgrind {
+        Command::new("valgrind")
+            .args([
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=all",
+                "-q",
+            ])
+            .arg(exe)
+            .args(args)
+            .output()
+    } else {
+        Command::new(exe).args(args).output()
     }
-    (sign, verify)
+    .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The device agent answers a challenge; the verifier verifies, appraises, issues a result and
+/// admits or refuses a workload; Rust checks the evidence and the result they exchanged.
+fn device_agent_and_verifier(valgrind: bool) {
+    let dir = work_dir(if valgrind {
+        "eat_examples_valgrind"
+    } else {
+        "eat_examples"
+    });
+    let agent = build_example(&dir, "device_agent");
+    let verifier = build_example(&dir, "verifier");
+    let challenge = hex::encode(CHALLENGE);
+
+    let (code, stdout, stderr) = run_status(&agent, &[&challenge], valgrind);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1 call(s) to the HSM"), "{stderr}");
+    let [cose_key, evidence] = stdout.lines().collect::<Vec<_>>()[..] else {
+        panic!("expected two lines, got:\n{stdout}")
+    };
+    // The agent's evidence is the evidence the Rust API signs for the same device.
+    assert_eq!(hex::decode(evidence).unwrap(), rust_evidence());
+
+    let (code, stdout, stderr) = run_status(
+        &verifier,
+        &[cose_key, evidence, &challenge, CONFIDENTIAL],
+        valgrind,
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.starts_with("status affirming\nresult "), "{stdout}");
+    assert!(stdout.ends_with("workload admitted\n"), "{stdout}");
+    let result = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("result "))
+        .unwrap();
+    let result = hex::decode(result).unwrap();
+    let verified = VerifiedResult::verify(
+        &result,
+        &verifier_key().verifying_key(),
+        &ParseOptions::DEFAULT,
+    )
+    .unwrap();
+    assert_eq!(verified.promise(), Some(Promise::SecureEnclave));
+
+    // A workload needing less is admitted too; an answer to another challenge is refused.
+    let (code, stdout, _) = run_status(
+        &verifier,
+        &[cose_key, evidence, &challenge, "promise>=standard"],
+        valgrind,
+    );
+    assert_eq!(
+        (code, stdout.lines().last()),
+        (0, Some("workload admitted"))
+    );
+    let other = hex::encode(b"challenge-000002");
+    let (code, stdout, _) = run_status(
+        &verifier,
+        &[cose_key, evidence, &other, CONFIDENTIAL],
+        valgrind,
+    );
+    assert_eq!(code, 3, "{stdout}");
+    assert_eq!(
+        stdout,
+        "status contraindicated\nreason nonce-mismatch\nworkload refused contraindicated\n"
+    );
+    // A tampered token is an error, with the opaque message.
+    let mut bad = hex::decode(evidence).unwrap();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let (code, _, stderr) = run_status(
+        &verifier,
+        &[cose_key, &hex::encode(&bad), &challenge, CONFIDENTIAL],
+        valgrind,
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("verification failed"), "{stderr}");
+}
+
+#[test]
+fn examples_device_agent_and_verifier() {
+    device_agent_and_verifier(false);
+}
+
+#[test]
+fn examples_device_agent_and_verifier_under_valgrind() {
+    device_agent_and_verifier(true);
 }
 
 #[test]
