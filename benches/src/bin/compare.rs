@@ -189,6 +189,8 @@ impl ecnpp_attest::crypto::Verifier for NoopVerifier {
     }
 }
 
+/// `compare --scaling` runs only the batch-scaling part.
+///
 /// `compare --loop <op> <seconds>`: runs one of our operations in a loop, for a profiler
 /// (`perf record`, `valgrind --tool=callgrind`). Ops: build_encode, parse_view, appraise,
 /// sign_codec (sign with a no-op signer: everything but the ECDSA arithmetic).
@@ -236,6 +238,11 @@ fn main() {
         && flag == "--loop"
     {
         profile_loop(op, secs.parse().unwrap_or(3.0));
+        return;
+    }
+    if args.get(1).is_some_and(|a| a == "--scaling") {
+        println!("# load average {}", load_average());
+        scaling(&Runner { rounds: 61 }, &Keys::new());
         return;
     }
     let started = Instant::now();
