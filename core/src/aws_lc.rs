@@ -119,8 +119,8 @@ impl fmt::Debug for AwsLcSigningKey {
     }
 }
 
-/// A P-256 public key parsed once by AWS-LC, for ES256 verification. Parse it once and keep it:
-/// parsing costs about as much as a verification.
+/// A P-256 public key parsed once by AWS-LC, for ES256 verification. Parse it once and keep it
+/// (with the trust anchors, say): parsing checks the point, work a per-token key would repeat.
 pub struct AwsLcVerifyingKey {
     inner: ParsedPublicKey,
     sec1: [u8; 65],
