@@ -645,3 +645,38 @@ fn pkg_config_links_in_two_lines() {
     let out = Command::new(&exe).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "usage message expected");
 }
+
+/// The minimal programs docs/c-api.md measures ("Sizes") build with the flags given there and
+/// work: software-signed evidence verifies; the HSM stand-in's fixed signature does not.
+#[test]
+fn size_programs_sign_and_verify() {
+    let dir = work_dir("size");
+    let size_flags = [
+        "-Os",
+        "-ffunction-sections",
+        "-fdata-sections",
+        "-Wl,--gc-sections",
+    ];
+    let src = |f: &str| root().join("ffi/tests/c/size").join(f);
+    let build = |name: &str, file: &str, extra: &[&str]| {
+        let exe = dir.join(name);
+        let flags: Vec<&str> = size_flags.iter().chain(extra).copied().collect();
+        compile_c(&[src(file)], &exe, &flags);
+        exe
+    };
+    let sign_hsm = build("sign_min", "sign_min.c", &[]);
+    let sign_sw = build("sign_min_sw", "sign_min.c", &["-DSOFTWARE_HSM"]);
+    let verify = build("verify_min", "verify_min.c", &[]);
+    let pk = hex::encode(device_key().verifying_key().to_sec1_uncompressed());
+
+    let out = run(&mut Command::new(&sign_sw));
+    let token = String::from_utf8(out.stdout).unwrap();
+    let out = run(Command::new(&verify).args([pk.as_str(), token.trim()]));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "edge-os\n");
+
+    let out = run(&mut Command::new(&sign_hsm));
+    let token = String::from_utf8(out.stdout).unwrap();
+    let (code, _, stderr) = run_status(&verify, &[&pk, token.trim()], false);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("verification failed"), "{stderr}");
+}

@@ -66,6 +66,31 @@ int main() {
     default:
       check(false, ecnpp_result_str(rc));
   }
+  // Phase 2 types: value-initialised aggregates are "everything absent"; enumerations are
+  // int32_t constants usable in a switch.
+  ecnpp_evidence_claims claims{};
+  check(claims.nonce.ptr == nullptr && claims.has_se == 0, "zeroed claims");
+  rc = ecnpp_evidence_sign(&claims, nullptr, 0, signer, nullptr, 0, &n);
+  // promise 0 is no promise: a value out of range, found before any missing claim
+  check(rc == ECNPP_ERR_INVALID_CLAIM && ctx.calls == 1, "claims checked, signer not called");
+  claims.promise = ECNPP_PROMISE_STANDARD;
+  rc = ecnpp_evidence_sign(&claims, nullptr, 0, signer, nullptr, 0, &n);
+  check(rc == ECNPP_ERR_MISSING_CLAIM, "missing claims");
+  ecnpp_requirement req{};
+  check(ecnpp_requirement_parse("promise>=secure-element,evaluated", &req) == ECNPP_OK,
+        "requirement");
+  switch (req.min_promise) {
+    case ECNPP_PROMISE_SECURE_ELEMENT:
+      check(req.evaluated_config == 1 && req.has_max_age == 0, "requirement fields");
+      break;
+    default:
+      check(false, "promise");
+  }
+  ecnpp_policy policy{};
+  check(ecnpp_policy_init(&policy) == ECNPP_OK && policy.max_challenge_age == 120, "policy");
+  check(std::strcmp(ecnpp_result_reason_str(ECNPP_REASON_NONCE_MISMATCH), "nonce-mismatch") == 0,
+        "reason");
+
   ecnpp_verifying_key_free(vk);
   ecnpp_signing_key_free(key);
   std::printf("%d passed, %d failed\n", passes, failures);
