@@ -489,6 +489,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
     fn public_key_matches_known_answer() {
         let pk = key().verifying_key().to_sec1_uncompressed();
         assert_eq!(hex::encode(&pk[1..33]), X);
@@ -496,6 +497,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
     fn debug_hides_secret() {
         let s = std::format!("{:?}", key());
         assert!(!s.to_lowercase().contains(&D[..8]));
@@ -503,6 +505,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
     fn sign_is_deterministic_and_verifies() {
         let k = key();
         let d = Sha256::digest(b"abc");
@@ -583,6 +586,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
     fn cose_key_round_trip_and_errors() {
         let vk = key().verifying_key();
         for kid in [None, Some(&b"11"[..])] {

@@ -677,6 +677,23 @@ fn has_nondeterministic_extra(c: &Claims<'_>, e: Error) -> bool {
     })
 }
 
+/// Whether a valid item holds tag `tag` anywhere (as a data item, not inside a string).
+fn has_tag(d: &mut Decoder<'_>, tag: u64) -> bool {
+    match d.peek_major() {
+        Ok(Major::Array) => {
+            let n = d.array().unwrap_or(0);
+            (0..n).fold(false, |found, _| has_tag(d, tag) | found)
+        }
+        Ok(Major::Map) => {
+            let n = d.map().unwrap_or(0).saturating_mul(2);
+            (0..n).fold(false, |found, _| has_tag(d, tag) | found)
+        }
+        Ok(Major::Tag) => (d.tag() == Ok(tag)) | has_tag(d, tag),
+        Ok(_) => d.skip().is_err(),
+        Err(_) => false,
+    }
+}
+
 /// Encodes `c` into `buf`, checking the size query; `None` when it does not fit.
 fn encode_checked<'b>(c: &Claims<'_>, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>> {
     let len = c.encoded_len();
@@ -764,7 +781,9 @@ pub fn eat_decode(data: &[u8]) {
     let mut second = [0u8; OUT];
     let e2 = encode_checked(&c2, &mut second);
     assert_eq!(e2.ok().flatten(), Some(e1), "re-encoding is a fixed point");
-    if strict.is_ok() && !has_location {
+    // Two documented normalisations make a strict-valid map re-encode differently: integers in
+    // `location` are read as floats, and NumericDates are written without the epoch tag 1.
+    if strict.is_ok() && !has_location && !has_tag(&mut Decoder::new(data), 1) {
         assert_eq!(e1, data, "strict-valid claims re-encode to the same bytes");
     }
     assert_eq!(
@@ -1535,9 +1554,10 @@ const COSE_STRICTER: [Error; 14] = [
     Error::UnexpectedType,
 ];
 
-/// Whether a valid item holds a simple value other than false, true, null, undefined or a
-/// float: well-formed CBOR that ciborium's `Value` has no variant for, and so refuses.
-fn has_unassigned_simple(d: &mut Decoder<'_>) -> bool {
+/// Whether a valid item holds what ciborium's `Value` cannot represent and so refuses although
+/// it is well-formed: a simple value other than false, true, null, undefined or a float, or a
+/// negative bignum below `i128::MIN`.
+fn peer_cannot_represent(d: &mut Decoder<'_>) -> bool {
     let Ok(major) = d.peek_major() else {
         return false;
     };
@@ -1550,11 +1570,20 @@ fn has_unassigned_simple(d: &mut Decoder<'_>) -> bool {
             };
             let mut found = false;
             for _ in 0..n {
-                found |= has_unassigned_simple(d);
+                found |= peer_cannot_represent(d);
             }
             found
         }
-        Major::Tag => d.tag().is_ok() && has_unassigned_simple(d),
+        Major::Tag => {
+            // ciborium turns a negative bignum of up to 16 bytes into an i128 and refuses one
+            // below i128::MIN (16 bytes, top bit set) with "integer too large".
+            let tag = d.tag();
+            let too_large = tag == Ok(3)
+                && d.clone()
+                    .bytes()
+                    .is_ok_and(|b| b.len() == 16 && b.first().is_some_and(|&x| x >= 0x80));
+            too_large | peer_cannot_represent(d)
+        }
         Major::Simple => {
             if d.bool().is_ok() || d.null().is_ok() || d.float().is_ok() {
                 false
@@ -1569,6 +1598,22 @@ fn has_unassigned_simple(d: &mut Decoder<'_>) -> bool {
     }
 }
 
+/// Whether either header bucket of a (parsed) COSE_Sign1 has one of `labels`, by value.
+fn header_has_label(message: &[u8], labels: &[u8]) -> bool {
+    let mut d = Decoder::new(message);
+    if d.peek_major() == Ok(Major::Tag) && d.tag().is_err() {
+        return false;
+    }
+    let (Ok(_), Ok(protected), Ok(unprotected)) = (d.array(), d.bytes(), d.raw_item()) else {
+        return false;
+    };
+    labels.iter().any(|&l| {
+        [protected, unprotected]
+            .iter()
+            .any(|map| !map.is_empty() && cbor::map_contains_key(map, &[l]).unwrap_or(false))
+    })
+}
+
 /// Same decisions and fields as a peer (see the module docs).
 pub fn differential(data: &[u8], peer: &mut dyn Peer) {
     if data.len() > MAX_INPUT {
@@ -1578,7 +1623,7 @@ pub fn differential(data: &[u8], peer: &mut dyn Peer) {
     let theirs = peer.cbor_accepts(data);
     match ours {
         Ok(()) => assert!(
-            theirs || has_unassigned_simple(&mut Decoder::new(data)),
+            theirs || peer_cannot_represent(&mut Decoder::new(data)),
             "the peer refuses well-formed CBOR we accept"
         ),
         Err(e) if theirs => assert!(CBOR_STRICTER.contains(&e), "we refuse with {e:?}"),
@@ -1594,7 +1639,13 @@ pub fn differential(data: &[u8], peer: &mut dyn Peer) {
     let m = UnverifiedSign1::parse(data, &options);
     peer.sign1(data, &mut |view| match &m {
         Ok(m) => {
-            assert!(view.is_some(), "the peer refuses a COSE_Sign1 we accept");
+            // coset gives IV (5), Partial IV (6) and the counter signature (7) type rules of
+            // their own; this crate does not interpret them and skips them as it skips any
+            // parameter it does not know.
+            assert!(
+                view.is_some() || header_has_label(data, &[5, 6, 7]),
+                "the peer refuses a COSE_Sign1 we accept"
+            );
             if let Some(v) = view {
                 assert_eq!(v.protected, m.protected_bytes(), "protected bytes");
                 assert_eq!(v.payload, m.payload_untrusted(), "payload");
@@ -1604,8 +1655,14 @@ pub fn differential(data: &[u8], peer: &mut dyn Peer) {
             }
         }
         Err(e) => {
-            if view.is_some() {
-                assert!(COSE_STRICTER.contains(e), "we refuse with {e:?}");
+            if let Some(v) = view {
+                // coset reads a payload of `undefined` (f7) as detached; RFC 9052 allows only
+                // a byte string or nil there.
+                let undefined_payload = *e == Error::InvalidStructure && v.payload.is_none();
+                assert!(
+                    COSE_STRICTER.contains(e) || undefined_payload,
+                    "we refuse with {e:?}"
+                );
             }
         }
     });

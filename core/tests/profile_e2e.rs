@@ -258,6 +258,7 @@ fn run(device: &Device, certified_promise: Promise, challenge_issued: i64) -> Ve
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn secure_enclave_device_is_admitted_for_confidential_workloads() {
     let v = run(
         &Device::new(Promise::SecureEnclave),
@@ -271,6 +272,7 @@ fn secure_enclave_device_is_admitted_for_confidential_workloads() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn secure_element_device_is_affirmed_but_not_for_enclave_workloads() {
     let v = run(
         &Device::new(Promise::SecureElement),
@@ -284,6 +286,7 @@ fn secure_element_device_is_affirmed_but_not_for_enclave_workloads() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn standard_device_is_affirmed_for_standard_workloads() {
     let v = run(&Device::new(Promise::Standard), Promise::Standard, NOW - 10);
     assert_eq!(v.status, TrustStatus::Affirming, "{:?}", v.reasons);
@@ -302,6 +305,7 @@ fn refused(device: &Device, certified: Promise, issued: i64, reason: Reasons) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn stale_challenge_is_refused() {
     refused(
         &Device::new(Promise::SecureEnclave),
@@ -312,6 +316,7 @@ fn stale_challenge_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn replayed_token_is_refused() {
     // The token answers an earlier challenge; the verifier now expects another nonce.
     let mut d = Device::new(Promise::SecureEnclave);
@@ -325,6 +330,7 @@ fn replayed_token_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn wrong_profile_is_refused() {
     let mut d = Device::new(Promise::SecureEnclave);
     d.profile_ok = false;
@@ -332,6 +338,7 @@ fn wrong_profile_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn uncertified_model_is_refused() {
     let device_key = SigningKey::from_bytes(&[0x31; 32]).unwrap();
     let token = Device::new(Promise::SecureEnclave).evidence(&device_key);
@@ -356,6 +363,7 @@ fn uncertified_model_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn debug_enabled_is_refused() {
     let mut d = Device::new(Promise::SecureEnclave);
     d.dbgstat = DebugStatus::Enabled;
@@ -363,6 +371,7 @@ fn debug_enabled_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn measurement_mismatch_is_refused() {
     let mut d = Device::new(Promise::SecureEnclave);
     d.fw = &[0x99; 32];
@@ -375,6 +384,7 @@ fn measurement_mismatch_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn missing_tee_submodule_is_refused() {
     let mut d = Device::new(Promise::SecureEnclave);
     d.with_tee = false;
@@ -387,6 +397,7 @@ fn missing_tee_submodule_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn missing_se_submodule_is_refused() {
     let mut d = Device::new(Promise::SecureElement);
     d.with_se = false;
@@ -399,6 +410,7 @@ fn missing_se_submodule_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn promise_above_certified_is_downgraded_with_a_warning() {
     let v = run(
         &Device::new(Promise::SecureEnclave),
@@ -413,6 +425,7 @@ fn promise_above_certified_is_downgraded_with_a_warning() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn evidence_rules_are_checked_before_signing() {
     let key = SigningKey::from_bytes(&[0x31; 32]).unwrap();
     let claims = Claims {
@@ -434,6 +447,7 @@ fn evidence_rules_are_checked_before_signing() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // ES256 keys and signatures: minutes each under Miri
 fn untrusted_kid_is_refused() {
     let device_key = SigningKey::from_bytes(&[0x31; 32]).unwrap();
     let token = Device::new(Promise::Standard).evidence(&device_key);

@@ -5,13 +5,16 @@
 #   scripts/fuzz/run.sh SECONDS [TARGET...]      (default: every target of `cargo fuzz list`)
 #
 # Needs nightly and cargo-fuzz (`cargo install --locked cargo-fuzz`). Logs go to
-# fuzz/logs/<target>.log (ignored by git); new corpus entries to fuzz/corpus/<target>/, a crash
-# to fuzz/artifacts/<target>/ (copy a real finding to fuzz/regressions/<target>/ once fixed).
+# fuzz/logs/<target>.log (ignored by git); new corpus entries to fuzz/corpus/<target>/ (or to
+# $FUZZ_CORPUS_DIR/<target>/ when set, as the CI smoke run does to leave the tree alone), a
+# crash to fuzz/artifacts/<target>/ (copy a real finding to fuzz/regressions/<target>/ once
+# fixed). Every run starts by executing the whole corpus and the regressions.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_PER_TARGET="${1:?usage: run.sh SECONDS [TARGET...]}"
 shift
+CORPUS="${FUZZ_CORPUS_DIR:-$ROOT/fuzz/corpus}"
 cd "$ROOT/fuzz"
 TARGETS=("$@")
 if [[ ${#TARGETS[@]} -eq 0 ]]; then
@@ -21,14 +24,14 @@ mkdir -p logs
 
 status=0
 for t in "${TARGETS[@]}"; do
-    mkdir -p "corpus/$t" "regressions/$t"
+    mkdir -p "$CORPUS/$t" "regressions/$t"
     log="logs/$t.log"
     work="logs/$t.work" # libFuzzer's worker log lands in the working directory: one per target
     rm -rf "$work" && mkdir -p "$work"
     # -jobs=1 runs one worker process (libFuzzer then writes the worker's log to fuzz-0.log in
     # the working directory); -timeout flags any input slower than 10 s as a hang.
     rc=0
-    (cd "$work" && cargo +nightly fuzz run --fuzz-dir "$ROOT/fuzz" "$t" "$ROOT/fuzz/corpus/$t" \
+    (cd "$work" && cargo +nightly fuzz run --fuzz-dir "$ROOT/fuzz" "$t" "$CORPUS/$t" \
         "$ROOT/fuzz/regressions/$t" -- -jobs=1 -workers=1 -max_total_time="$SECONDS_PER_TARGET" \
         -timeout=10 -print_final_stats=1 -max_len=4096 >driver.log 2>&1) || rc=$?
     if [[ -f "$work/fuzz-0.log" ]]; then mv "$work/fuzz-0.log" "$log"; else cp "$work/driver.log" "$log"; fi
