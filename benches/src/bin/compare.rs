@@ -109,7 +109,18 @@ struct Runner {
 impl Runner {
     /// Times `ours` and `base` alternately; prints and returns (ours, base) medians in ns.
     fn compare(&self, name: &str, ours: &mut dyn FnMut(), base: &mut dyn FnMut()) -> (f64, f64) {
-        // Warm up and calibrate the batch size on the slower side.
+        // Warm up both sides (caches, branch predictors, lazily built tables, CPU clock) for
+        // about 50 ms each, then calibrate the batch size on the slower side.
+        let warm = |f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            let mut n = 0;
+            while n < 5 || t.elapsed() < Duration::from_millis(50) {
+                f();
+                n += 1;
+            }
+        };
+        warm(ours);
+        warm(base);
         let once = |f: &mut dyn FnMut()| {
             let t = Instant::now();
             f();
