@@ -7,6 +7,8 @@
 //! * [`baseline`]: the same operations done the common way: `coset` + `ciborium` for the
 //!   codec, raw `p256` (0.14 and 0.13) and raw `aws-lc-rs` for the signature arithmetic, on the
 //!   same message bytes.
+//! * [`prototype`]: proposed core changes, prototyped on the public API so that each proposal
+//!   comes with a measurement.
 //!
 //! Every pair is checked for equivalence by the tests at the bottom (same bytes out, same
 //! verdicts), so a ratio compares equal work.
@@ -15,6 +17,7 @@
 
 pub mod baseline;
 pub mod fixture;
+pub mod prototype;
 
 #[cfg(test)]
 mod tests;

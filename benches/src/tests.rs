@@ -119,3 +119,27 @@ fn crypto_baselines_sign_and_verify_our_message() {
     let n = fixture::sign(&DeviceState::challenge(1), &keys.device_lc, &mut out).unwrap();
     assert!(fixture::verify(&out[..n], &keys.device_pub).is_ok());
 }
+
+#[test]
+fn prototype_sign_encode_once_is_byte_identical() {
+    let keys = Keys::new();
+    for i in 0..4 {
+        let state = DeviceState::challenge(i);
+        let token = fixture::token(&state, &keys);
+        let mut out = [0u8; 1024];
+        let n = fixture::with_claims(&state, |c| {
+            crate::prototype::sign_encode_once(c, fixture::KID, &keys.device, &mut out)
+        })
+        .unwrap();
+        assert_eq!(&out[..n], &token[..]);
+        let mut small = [0u8; 100];
+        assert_eq!(
+            fixture::with_claims(&state, |c| {
+                crate::prototype::sign_encode_once(c, fixture::KID, &keys.device, &mut small)
+            }),
+            Err(ecnpp_attest::Error::BufferTooSmall {
+                needed: token.len()
+            })
+        );
+    }
+}

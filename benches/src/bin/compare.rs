@@ -471,6 +471,41 @@ fn main() {
         },
     );
 
+    println!("# prototype of proposed core change 1: sign with the claims encoded once");
+    let once = |key: &dyn ecnpp_attest::crypto::Signer, out: &mut [u8]| {
+        fixture::with_claims(black_box(&state), |c| {
+            ecnpp_benches::prototype::sign_encode_once(c, fixture::KID, key, out)
+        })
+        .expect("prototype")
+    };
+    r.compare(
+        "prototype_sign_codec_only_vs_current",
+        &mut || {
+            black_box(once(&NoopSigner, &mut out));
+        },
+        &mut || {
+            black_box(fixture::sign(black_box(&state), &NoopSigner, &mut out2).expect("ours"));
+        },
+    );
+    r.compare(
+        "prototype_sign_vs_raw_p256",
+        &mut || {
+            black_box(once(&keys.device, &mut out));
+        },
+        &mut || {
+            black_box(raw_p256::sign(&sk, black_box(&msg)));
+        },
+    );
+    r.compare(
+        "prototype_awslc_sign_vs_raw_awslc",
+        &mut || {
+            black_box(once(&keys.device_lc, &mut out));
+        },
+        &mut || {
+            black_box(raw_aws_lc::sign(&lc_kp, &rng, black_box(&msg)));
+        },
+    );
+
     println!("# p256 version: raw 0.14 (base of the lines above) vs raw 0.13, same message");
     r.compare(
         "raw_p256_014_vs_013_sign",
