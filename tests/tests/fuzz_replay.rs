@@ -73,7 +73,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 #[cfg(miri)]
 const MIRI_SKIP: [&str; 3] = ["cose_verify", "ffi_verify", "appraise"];
 #[cfg(miri)]
-const MIRI_STRIDE: usize = 16;
+const MIRI_STRIDE: usize = 64;
 
 #[test]
 fn corpora_and_regressions_replay() {
