@@ -113,6 +113,7 @@ fn corpora_and_regressions_replay() {
 
 /// Every target must have a corpus folder with something in it (seeded by `write_seeds`).
 #[test]
+#[cfg_attr(miri, ignore)] // lists thousands of files: no parser code, and very slow under Miri
 fn every_target_has_a_corpus() {
     for target in TARGETS {
         let n = files(&fuzz_dir().join("corpus").join(target)).len();
