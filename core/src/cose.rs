@@ -556,13 +556,9 @@ impl<'a> Sign1Builder<'a> {
         self
     }
 
-    fn write_message<W: Write, P: Payload + ?Sized>(
-        &self,
-        payload: &P,
-        payload_len: usize,
-        signature: &[u8; 64],
-        w: W,
-    ) {
+    /// Everything before the payload content: tag, array head, protected and unprotected
+    /// headers, and the payload's byte-string head (or nil when detached).
+    fn write_head<W: Write>(&self, payload_len: usize, w: W) {
         let mut e = Encoder::new(w);
         if !self.untagged {
             e.tag(TAG_SIGN1);
@@ -576,28 +572,36 @@ impl<'a> Sign1Builder<'a> {
             e.null();
         } else {
             e.bytes_header(payload_len);
-            payload.write_payload(&mut e);
         }
-        e.bytes(signature);
+    }
+
+    /// The exact message length for a payload of `payload_len` bytes, without encoding it.
+    fn message_len(&self, payload_len: usize) -> usize {
+        let mut c = cbor::SizeCounter::new();
+        self.write_head(payload_len, &mut c);
+        Encoder::new(&mut c).bytes(&[0; 64]);
+        let content = if self.detached { 0 } else { payload_len };
+        c.len().saturating_add(content)
     }
 
     /// The exact number of bytes [`Self::sign`] writes for `payload`.
     #[must_use]
     pub fn encoded_len<P: Payload + ?Sized>(&self, payload: &P) -> usize {
-        let mut c = cbor::SizeCounter::new();
-        self.write_message(payload, payload.payload_len(), &[0; 64], &mut c);
-        c.len()
+        self.message_len(payload.payload_len())
     }
 
     /// Signs `payload` with `signer` and writes the COSE_Sign1 into `out`; returns its length.
     ///
     /// The buffer size is checked before the signer is called, so a secure element is never
-    /// asked to sign for a message that cannot be written.
+    /// asked to sign for a message that cannot be written, and `out` is written only after the
+    /// signer has succeeded: on any error it is left as it was (but for a [`Payload`] whose
+    /// length is inconsistent, which is reported after the fact).
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`] with the exact size needed; [`Error::UnsupportedAlgorithm`] when
-    /// the signer is not ES256; [`Error::InvalidArgument`] for an empty kid; the signer's own
-    /// error.
+    /// the signer is not ES256; [`Error::InvalidArgument`] for an empty kid;
+    /// [`Error::InvalidPayload`] when a [`Payload`] writes another length than it reports; the
+    /// signer's own error.
     pub fn sign<S: Signer + ?Sized, P: Payload + ?Sized>(
         &self,
         signer: &S,
@@ -611,23 +615,29 @@ impl<'a> Sign1Builder<'a> {
             return Err(Error::InvalidArgument);
         }
         let payload_len = payload.payload_len();
-        let needed = self.encoded_len(payload);
+        let needed = self.message_len(payload_len);
         if needed > out.len() {
             return Err(Error::BufferTooSmall { needed });
         }
+        // Hash first, write after: `out` is only touched once the signer has succeeded.
         let mut h = Sha256::new();
         write_sig_structure(
             &PROTECTED_ES256,
             self.external_aad,
             payload_len,
-            |e| {
-                payload.write_payload(e);
-            },
+            |e| payload.write_payload(e),
             &mut h,
         );
         let signature = signer.sign_digest(&h.finalize())?;
         let mut w = SliceWriter::new(out);
-        self.write_message(payload, payload_len, signature.as_bytes(), &mut w);
+        self.write_head(payload_len, &mut w);
+        if !self.detached {
+            payload.write_payload(&mut Encoder::new(&mut w));
+        }
+        Encoder::new(&mut w).bytes(signature.as_bytes());
+        if w.len() != needed {
+            return Err(Error::InvalidPayload);
+        }
         w.finish()
     }
 }
@@ -683,6 +693,24 @@ mod tests {
             };
             assert_eq!(wrong_aad.err(), Some(Error::VerificationFailed));
         }
+    }
+
+    #[test]
+    fn payload_writing_another_length_than_it_reports_is_refused() {
+        struct Liar;
+        impl Payload for Liar {
+            fn write_payload<W: Write>(&self, e: &mut Encoder<W>) {
+                e.raw(b"abc");
+            }
+            fn payload_len(&self) -> usize {
+                2
+            }
+        }
+        let mut buf = [0u8; 128];
+        assert_eq!(
+            Sign1Builder::new().sign(&key(), &Liar, &mut buf),
+            Err(Error::InvalidPayload)
+        );
     }
 
     #[test]

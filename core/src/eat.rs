@@ -1424,6 +1424,16 @@ impl<'a> Claims<'a> {
     /// Writes the claims map (no checks; see [`Self::check`]).
     fn encode_map<W: Write>(&self, e: &mut Encoder<W>) {
         e.map(self.entry_count());
+        if self.extra.is_empty() {
+            // The common case: only typed claims, already in key order.
+            for k in key::KNOWN {
+                if self.has(k) {
+                    e.int(k);
+                    self.write_claim(k, e);
+                }
+            }
+            return;
+        }
         let mut extras = self.extra.iter_sorted().peekable();
         for k in key::KNOWN {
             while let Some((label, value)) =
