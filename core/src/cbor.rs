@@ -788,6 +788,11 @@ fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<()> {
     let strict = mode == Mode::Strict;
     let h = d.head()?;
     let is_float = h.major == Major::Simple && (25..=27).contains(&h.info);
+    // A two-byte simple value below 32 is not well-formed in any mode (RFC 8949 §3.3): that
+    // verdict comes before the shortest-form check so both modes report the same error.
+    if h.major == Major::Simple && h.info == 24 && h.arg < 32 {
+        return Err(Error::Malformed);
+    }
     if strict && !is_float && !h.is_shortest() {
         return Err(Error::NonDeterministic);
     }
@@ -813,7 +818,6 @@ fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<()> {
         Major::Map => validate_map(d, h, depth, mode),
         Major::Tag => validate_item(d, depth.saturating_add(1), mode),
         Major::Simple => match h.info {
-            24 if h.arg < 32 => Err(Error::Malformed),
             25 if strict && h.arg != 0x7e00 && is_nan_f16(h.arg) => Err(Error::NonDeterministic),
             26 if strict && fits_f16(h.arg) => Err(Error::NonDeterministic),
             27 if strict && fits_f32(h.arg) => Err(Error::NonDeterministic),

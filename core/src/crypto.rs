@@ -208,7 +208,8 @@ impl SigningKey {
     /// # Errors
     /// [`Error::InvalidKey`] when the scalar is zero or not below the group order.
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self> {
-        let bytes = p256::FieldBytes::from(*secret);
+        // The copy p256 needs is wiped when it goes out of scope.
+        let bytes = Zeroizing::new(p256::FieldBytes::from(*secret));
         p256::ecdsa::SigningKey::from_bytes(&bytes)
             .map(|inner| Self { inner })
             .map_err(|_| Error::InvalidKey)

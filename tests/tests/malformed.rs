@@ -216,11 +216,7 @@ fn rfc8949_appendix_f_not_well_formed() -> usize {
     for (hex_in, e) in APPENDIX_F {
         let input = h(hex_in);
         rows.push((Via::Lenient, input.clone(), Err(*e)));
-        // Strict mode reports f8 00 .. f8 17 as NonDeterministic: see the ignored test
-        // `core_bug_strict_two_byte_simple_below_24_is_not_malformed`.
-        if !(input.len() == 2 && input[0] == 0xf8 && input[1] < 24) {
-            rows.push((Via::Strict, input.clone(), Err(*e)));
-        }
+        rows.push((Via::Strict, input.clone(), Err(*e)));
         // The same bytes where a COSE message, a claims map or a COSE_Key is expected fail
         // with the same CBOR error: validation comes first everywhere.
         for via in [Via::Sign1, Via::Claims, Via::CoseKey] {
@@ -238,17 +234,17 @@ fn rfc8949_appendix_f_not_well_formed() -> usize {
 }
 
 /// A two-byte simple value below 32 is not well-formed (RFC 8949 §3.3): `Malformed` in both
-/// modes. Strict mode checks the shortest form first and reports `NonDeterministic` for
-/// `f8 00` .. `f8 17` (`f8 18` .. `f8 1f` are `Malformed` in both modes).
+/// modes, never `NonDeterministic` (the well-formedness verdict comes first).
 #[test]
-#[ignore = "core bug: strict validate reports NonDeterministic, not Malformed, for f8 00..f8 17"]
-fn core_bug_strict_two_byte_simple_below_24_is_not_malformed() {
-    for b in 0..24u8 {
-        assert_eq!(
-            cbor::validate(&[0xf8, b], Mode::Strict),
-            Err(Error::Malformed),
-            "f8 {b:02x}"
-        );
+fn two_byte_simple_below_32_is_malformed_in_both_modes() {
+    for b in 0..32u8 {
+        for mode in [Mode::Lenient, Mode::Strict] {
+            assert_eq!(
+                cbor::validate(&[0xf8, b], mode),
+                Err(Error::Malformed),
+                "f8 {b:02x} in {mode:?}"
+            );
+        }
     }
 }
 
