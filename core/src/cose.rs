@@ -489,6 +489,33 @@ fn write_sig_structure<W: Write>(
     payload(&mut e);
 }
 
+/// A writer that counts the bytes it passes on.
+struct Counted<W> {
+    inner: W,
+    len: usize,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.len = self.len.saturating_add(bytes.len());
+        self.inner.write(bytes);
+    }
+}
+
+/// The exact length of the Sig_structure for an ES256 protected header.
+fn sig_structure_len(external_aad_len: usize, payload_len: usize) -> usize {
+    let mut c = cbor::SizeCounter::new();
+    Encoder::new(&mut c)
+        .array(4)
+        .text(SIGNATURE1)
+        .bytes(&PROTECTED_ES256)
+        .bytes_header(external_aad_len)
+        .bytes_header(payload_len);
+    c.len()
+        .saturating_add(external_aad_len)
+        .saturating_add(payload_len)
+}
+
 /// Something that can be written as a COSE payload: raw bytes, or a claims set encoded on the
 /// fly (so a device never needs a second buffer for its claims).
 pub trait Payload {
@@ -596,8 +623,8 @@ impl<'a> Sign1Builder<'a> {
     ///
     /// The buffer size is checked before the signer is called, so a secure element is never
     /// asked to sign for a message that cannot be written, and `out` is written only after the
-    /// signer has succeeded: on any error it is left as it was (but for a [`Payload`] whose
-    /// length is inconsistent, which is reported after the fact).
+    /// signer has succeeded: on any error it is left as it was (but for a [`Payload`] that
+    /// writes differently on two calls with the same input, which is reported after the fact).
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`] with the exact size needed; [`Error::UnsupportedAlgorithm`] when
@@ -621,8 +648,13 @@ impl<'a> Sign1Builder<'a> {
         if needed > out.len() {
             return Err(Error::BufferTooSmall { needed });
         }
-        // Hash first, write after: `out` is only touched once the signer has succeeded.
-        let mut h = Sha256::new();
+        // Hash first, write after: `out` is only touched once the signer has succeeded. The
+        // hash pass counts what the payload writes, so a payload that reports one length and
+        // writes another is refused before anything is signed.
+        let mut h = Counted {
+            inner: Sha256::new(),
+            len: 0,
+        };
         write_sig_structure(
             &PROTECTED_ES256,
             self.external_aad,
@@ -630,7 +662,11 @@ impl<'a> Sign1Builder<'a> {
             |e| payload.write_payload(e),
             &mut h,
         );
-        let signature = signer.sign_digest(&h.finalize())?;
+        let expected = sig_structure_len(self.external_aad.len(), payload_len);
+        if h.len != expected {
+            return Err(Error::InvalidPayload);
+        }
+        let signature = signer.sign_digest(&h.inner.finalize())?;
         let mut w = SliceWriter::new(out);
         self.write_head(payload_len, &mut w);
         if !self.detached {
@@ -699,6 +735,12 @@ mod tests {
 
     #[test]
     fn payload_writing_another_length_than_it_reports_is_refused() {
+        struct Refuse;
+        impl Signer for Refuse {
+            fn sign_digest(&self, _: &[u8; 32]) -> Result<Signature> {
+                Err(Error::SignerFailed)
+            }
+        }
         struct Liar;
         impl Payload for Liar {
             fn write_payload<W: Write>(&self, e: &mut Encoder<W>) {
@@ -710,8 +752,9 @@ mod tests {
         }
         let mut buf = [0u8; 128];
         assert_eq!(
-            Sign1Builder::new().sign(&key(), &Liar, &mut buf),
-            Err(Error::InvalidPayload)
+            Sign1Builder::new().sign(&Refuse, &Liar, &mut buf),
+            Err(Error::InvalidPayload),
+            "refused before the signer is asked"
         );
     }
 
