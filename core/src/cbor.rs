@@ -99,11 +99,25 @@ pub enum Mode {
 pub trait Write {
     /// Appends `bytes`.
     fn write(&mut self, bytes: &[u8]);
+
+    /// Appends the first `len` bytes of `head` (a CBOR head: `len` is 1 to 9). Writers that
+    /// can copy a fixed 9-byte block override it, which spares a variable-length copy for
+    /// each of the many short heads of a token.
+    #[inline]
+    fn write_head(&mut self, head: &[u8; 9], len: usize) {
+        self.write(head.get(..len).unwrap_or(head));
+    }
 }
 
 impl<W: Write + ?Sized> Write for &mut W {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         (**self).write(bytes);
+    }
+
+    #[inline]
+    fn write_head(&mut self, head: &[u8; 9], len: usize) {
+        (**self).write_head(head, len);
     }
 }
 
@@ -164,6 +178,7 @@ impl<'a> SliceWriter<'a> {
 }
 
 impl Write for SliceWriter<'_> {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         if !self.overflow {
@@ -173,6 +188,35 @@ impl Write for SliceWriter<'_> {
             }
         }
         self.len = end;
+    }
+
+    #[inline]
+    fn write_head(&mut self, head: &[u8; 9], len: usize) {
+        // A head is 1, 2, 3, 5 or 9 bytes long: one fixed-size copy per length, nothing
+        // written past it.
+        fn put<const N: usize>(dst: &mut [u8], head: &[u8; 9]) -> bool {
+            match (dst.first_chunk_mut::<N>(), head.first_chunk::<N>()) {
+                (Some(d), Some(h)) => {
+                    *d = *h;
+                    true
+                }
+                _ => false,
+            }
+        }
+        let done = !self.overflow
+            && self.buf.get_mut(self.len..).is_some_and(|rest| match len {
+                1 => put::<1>(rest, head),
+                2 => put::<2>(rest, head),
+                3 => put::<3>(rest, head),
+                5 => put::<5>(rest, head),
+                9 => put::<9>(rest, head),
+                _ => false,
+            });
+        if done {
+            self.len = self.len.saturating_add(len);
+        } else {
+            self.write(head.get(..len).unwrap_or(head));
+        }
     }
 }
 
@@ -203,8 +247,14 @@ impl SizeCounter {
 }
 
 impl Write for SizeCounter {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.saturating_add(bytes.len());
+    }
+
+    #[inline]
+    fn write_head(&mut self, _head: &[u8; 9], len: usize) {
+        self.len = self.len.saturating_add(len);
     }
 }
 
@@ -235,19 +285,18 @@ impl<W: Write> Encoder<W> {
     }
 
     /// Writes a head (major type and argument) in its shortest form.
+    #[inline]
     pub fn head(&mut self, major: Major, arg: u64) -> &mut Self {
         let mt = major.bits() << 5;
-        let be = arg.to_be_bytes();
-        match arg {
-            0..=23 => self.w.write(&[mt | be[7]]),
-            24..=0xff => self.w.write(&[mt | 24, be[7]]),
-            0x100..=0xffff => self.w.write(&[mt | 25, be[6], be[7]]),
-            0x1_0000..=0xffff_ffff => self.w.write(&[mt | 26, be[4], be[5], be[6], be[7]]),
-            _ => {
-                self.w.write(&[mt | 27]);
-                self.w.write(&be);
-            }
-        }
+        let [b0, b1, b2, b3, b4, b5, b6, b7] = arg.to_be_bytes();
+        let (head, len) = match arg {
+            0..=23 => ([mt | b7, 0, 0, 0, 0, 0, 0, 0, 0], 1),
+            24..=0xff => ([mt | 24, b7, 0, 0, 0, 0, 0, 0, 0], 2),
+            0x100..=0xffff => ([mt | 25, b6, b7, 0, 0, 0, 0, 0, 0], 3),
+            0x1_0000..=0xffff_ffff => ([mt | 26, b4, b5, b6, b7, 0, 0, 0, 0], 5),
+            _ => ([mt | 27, b0, b1, b2, b3, b4, b5, b6, b7], 9),
+        };
+        self.w.write_head(&head, len);
         self
     }
 
@@ -779,6 +828,36 @@ pub fn validate(input: &[u8], mode: Mode) -> Result<()> {
 /// As [`validate`], except for trailing bytes.
 pub fn validate_next(d: &mut Decoder<'_>, mode: Mode) -> Result<()> {
     validate_item(d, 1, mode)
+}
+
+/// Checks that `content` is exactly `count` well-formed, valid items under `mode` (the content
+/// of an array of `count` items, without its head).
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_items(content: &[u8], count: usize, mode: Mode) -> Result<()> {
+    let mut d = Decoder::new(content);
+    for _ in 0..count {
+        validate_item(&mut d, 2, mode)?;
+    }
+    d.finish()
+}
+
+/// Checks that `content` is exactly `entries` key/value pairs that form a valid map under
+/// `mode` (the content of a map, without its head): unique keys, and in strict mode keys in
+/// core deterministic order.
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_map_entries(content: &[u8], entries: usize, mode: Mode) -> Result<()> {
+    let mut d = Decoder::new(content);
+    let head = Head {
+        major: Major::Map,
+        info: 27,
+        arg: len_u64(entries),
+    };
+    validate_map(&mut d, head, 1, mode)?;
+    d.finish()
 }
 
 fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<()> {

@@ -217,16 +217,27 @@ impl<'a, T: Item<'a>> List<'a, T> {
 
     fn encode_array<W: Write>(&self, e: &mut Encoder<W>) {
         e.array(self.len());
-        for item in self.iter() {
-            item.encode(e);
+        match *self {
+            Self::Items(items) => items.iter().for_each(|i| i.encode(e)),
+            // Written as held: `check` proved the bytes deterministic.
+            Self::Encoded { bytes, .. } => {
+                e.raw(bytes);
+            }
         }
     }
 
+    /// Before encoding: caller items pass their own checks; encoded items (written as they
+    /// are held, like unknown claims) must be exactly `len` core deterministic items. Their
+    /// types were checked when they were read, and are not checked again here, so that an
+    /// encoder does not need the decoders.
     fn check(&self, depth: usize) -> Result<()> {
         if self.is_empty() {
             return Err(Error::InvalidArgument);
         }
-        self.iter().try_for_each(|i| i.check(depth))
+        match *self {
+            Self::Items(items) => items.iter().try_for_each(|i| i.check(depth)),
+            Self::Encoded { bytes, len } => cbor::validate_items(bytes, len, Mode::Strict),
+        }
     }
 }
 
@@ -1057,10 +1068,19 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
     e: &mut Encoder<W>,
 ) {
     e.map(list.len());
+    let items = match *list {
+        List::Items(items) => items,
+        // Written as held: `check_named_map` proved the entries deterministic (so sorted).
+        List::Encoded { bytes, .. } => {
+            e.raw(bytes);
+            return;
+        }
+    };
     let mut last: Option<Label<'a>> = None;
-    for _ in 0..list.len() {
-        let next = list
+    for _ in 0..items.len() {
+        let next = items
             .iter()
+            .copied()
             .filter(|x| {
                 last.is_none_or(|l| Label::Text(name(x)).cmp_encoded(&l) == Ordering::Greater)
             })
@@ -1072,16 +1092,29 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
     }
 }
 
-/// Fails with [`Error::DuplicateKey`] if two entries share a name.
-fn check_unique_names<'a, T: Item<'a>>(
+/// Checks a named map before encoding: caller entries pass their own checks and have distinct
+/// names ([`Error::DuplicateKey`]); encoded entries must be a core deterministic map content
+/// (which implies distinct names, in order).
+fn check_named_map<'a, T: Item<'a>>(
     list: &NamedMap<'a, T>,
     name: impl Fn(&T) -> &'a str,
+    depth: usize,
 ) -> Result<()> {
-    for (i, a) in list.iter().enumerate() {
-        if list
+    let items = match *list {
+        List::Items(items) => items,
+        List::Encoded { bytes, len } => {
+            if len == 0 {
+                return Err(Error::InvalidArgument);
+            }
+            return cbor::validate_map_entries(bytes, len, Mode::Strict);
+        }
+    };
+    list.check(depth)?;
+    for (i, a) in items.iter().enumerate() {
+        if items
             .iter()
             .skip(i.saturating_add(1))
-            .any(|b| name(&b) == name(&a))
+            .any(|b| name(b) == name(a))
         {
             return Err(Error::DuplicateKey);
         }
@@ -1361,15 +1394,16 @@ impl<'a> Claims<'a> {
             o.check(depth).map_err(at(key::OEMID))?;
         }
         if let Some(l) = self.sueids {
-            l.check(depth).map_err(at(key::SUEIDS))?;
-            check_unique_names(&l, |x| x.name)?;
+            check_named_map(&l, |x| x.name, depth).map_err(|e| match e {
+                Error::DuplicateKey => e,
+                _ => Error::InvalidClaim { key: key::SUEIDS },
+            })?;
         }
         if let Some(l) = self.submods {
-            l.check(depth).map_err(|e| match e {
+            check_named_map(&l, |x| x.name, depth).map_err(|e| match e {
                 Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => e,
                 _ => Error::InvalidClaim { key: key::SUBMODS },
             })?;
-            check_unique_names(&l, |x| x.name)?;
         }
         for (k, l) in [
             (key::MANIFESTS, self.manifests),
@@ -1414,24 +1448,15 @@ impl<'a> Claims<'a> {
 
     /// Number of map entries [`Self::encode`] writes.
     fn entry_count(&self) -> usize {
-        key::KNOWN
-            .iter()
-            .filter(|&&k| self.has(k))
-            .count()
-            .saturating_add(self.extra.len())
+        self.typed_count().saturating_add(self.extra.len())
     }
 
     /// Writes the claims map (no checks; see [`Self::check`]).
     fn encode_map<W: Write>(&self, e: &mut Encoder<W>) {
         e.map(self.entry_count());
         if self.extra.is_empty() {
-            // The common case: only typed claims, already in key order.
-            for k in key::KNOWN {
-                if self.has(k) {
-                    e.int(k);
-                    self.write_claim(k, e);
-                }
-            }
+            // The common case: only typed claims, written in key order without a lookup.
+            self.write_typed(e);
             return;
         }
         let mut extras = self.extra.iter_sorted().peekable();
@@ -1507,6 +1532,26 @@ macro_rules! claims_table {
                     _ => false,
                 }
             }
+
+            /// Number of typed fields that are set.
+            fn typed_count(&self) -> usize {
+                0 $(+ usize::from(self.$field.is_some()))*
+            }
+
+            /// Writes every set typed field, key and value, in table order (which is
+            /// [`key::KNOWN`] order: checked by a test).
+            fn write_typed<W: Write>(&self, $e: &mut Encoder<W>) {
+                $(
+                    if let Some($v) = self.$field {
+                        $e.int($key);
+                        $write;
+                    }
+                )*
+            }
+
+            /// The keys of the table, in table order.
+            #[cfg(test)]
+            const TABLE_KEYS: &'static [i64] = &[$($key),*];
 
             /// Writes the value of known key `k`, if set.
             fn write_claim<W: Write>(&self, k: i64, $e: &mut Encoder<W>) {
@@ -1590,5 +1635,29 @@ pub struct CheckedClaims<'c, 'a>(&'c Claims<'a>);
 impl crate::cose::Payload for CheckedClaims<'_, '_> {
     fn write_payload<W: Write>(&self, e: &mut Encoder<W>) {
         self.0.encode_map(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_table_is_in_known_key_order() {
+        // `write_typed` writes in table order, which must be the deterministic key order.
+        assert_eq!(Claims::TABLE_KEYS, &key::KNOWN[..]);
+        let encoded = |k: i64| {
+            let mut buf = [0u8; 9];
+            let n = cbor::encoded_len(|e| {
+                e.int(k);
+            });
+            let mut w = SliceWriter::new(&mut buf);
+            Encoder::new(&mut w).int(k);
+            (buf, n)
+        };
+        for pair in key::KNOWN.windows(2) {
+            let ((a, na), (b, nb)) = (encoded(pair[0]), encoded(pair[1]));
+            assert!(a[..na] < b[..nb], "{} before {}", pair[0], pair[1]);
+        }
     }
 }

@@ -659,24 +659,6 @@ fn visit(c: &Claims<'_>, depth: usize) -> bool {
     location
 }
 
-/// Whether `e` is the `InvalidClaim` of an unknown claim, here or in a submodule, whose value
-/// is not deterministic CBOR (so cannot be re-encoded as held).
-fn has_nondeterministic_extra(c: &Claims<'_>, e: Error) -> bool {
-    let here = c.extra.iter().any(|(l, v)| {
-        let key = match l {
-            Label::Int(k) => k,
-            Label::Text(_) => 0,
-        };
-        e == (Error::InvalidClaim { key }) && RawValue::new(v.as_bytes()).is_err()
-    });
-    here || c.submods.is_some_and(|l| {
-        l.iter().any(|s| match s.submodule {
-            Submodule::Claims(inner) => has_nondeterministic_extra(&inner, e),
-            _ => false,
-        })
-    })
-}
-
 /// Whether a valid item holds tag `tag` anywhere (as a data item, not inside a string).
 fn has_tag(d: &mut Decoder<'_>, tag: u64) -> bool {
     match d.peek_major() {
@@ -760,11 +742,12 @@ pub fn eat_decode(data: &[u8]) {
         Ok(Some(e1)) => e1,
         Ok(None) => return,
         Err(e) => {
-            // Unknown claims are re-encoded as received, so each must be deterministic already:
-            // only a leniently decoded map may hold one that is not.
+            // Unknown claims and lists read from the wire are re-encoded as received, so each
+            // must be deterministic already: only a leniently decoded map may hold one that is
+            // not, and the error names the claim.
             assert!(strict.is_err(), "strict-valid claims re-encode: {e:?}");
             assert!(
-                has_nondeterministic_extra(&c, e),
+                matches!(e, Error::InvalidClaim { .. }),
                 "decoded claims do not re-encode: {e:?}"
             );
             return;

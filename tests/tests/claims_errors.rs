@@ -716,6 +716,75 @@ fn empty_lists_are_rejected_by_the_builder() {
     );
 }
 
+/// Lists and submodules read from the wire are re-encoded as they are held (no decoder on the
+/// encoding path): a deterministic source comes back byte for byte; a list or named map that
+/// a lenient read accepted in a non-deterministic form is refused with its claim's key.
+#[test]
+fn decoded_lists_are_re_encoded_as_held_and_must_be_deterministic() {
+    let measurement = item(|e| e.array(2).uint(258).bytes(&[7; 32]));
+    let deterministic = item(|e| {
+        e.map(2)
+            .int(key::SUBMODS)
+            .map(1)
+            .text("se")
+            .map(1)
+            .int(key::OEMBOOT)
+            .bool(true)
+            .int(key::MEASUREMENTS)
+            .array(1)
+            .raw(&measurement)
+    });
+    let c = Claims::decode(&deterministic).unwrap();
+    let mut out = [0u8; 128];
+    let n = c.encode(&mut out).unwrap();
+    assert_eq!(&out[..n], &deterministic[..]);
+    assert_eq!(c.encoded_len(), Ok(n));
+
+    // measurements: [[258, h'07..']] with the array head in two bytes (0x98 0x01).
+    let mut long_head = item(|e| e.map(1).int(key::MEASUREMENTS));
+    long_head.extend_from_slice(&[0x98, 0x01]);
+    long_head.extend_from_slice(&measurement);
+    let c = Claims::decode(&long_head).unwrap();
+    assert_eq!(c.measurements.unwrap().len(), 1);
+    // The list's own head is re-encoded, its items are held: a non-shortest item inside is
+    // what makes the held bytes non-deterministic.
+    assert_eq!(c.encode(&mut out).map(|n| out[..n].to_vec()), {
+        let mut want = item(|e| e.map(1).int(key::MEASUREMENTS).array(1));
+        want.extend_from_slice(&measurement);
+        Ok(want)
+    });
+    let mut long_item = item(|e| e.map(1).int(key::MEASUREMENTS).array(1).array(2));
+    long_item.extend_from_slice(&[0x18, 0x05]); // content type 5 with a two-byte head
+    long_item.extend_from_slice(&item(|e| e.bytes(&[7; 32])));
+    let c = Claims::decode(&long_item).unwrap();
+    let want = Err(Error::InvalidClaim {
+        key: key::MEASUREMENTS,
+    });
+    assert_eq!(c.check(), want);
+    assert_eq!(c.encoded_len(), want.map(|()| 0));
+    assert_eq!(c.encode(&mut out), want.map(|()| 0));
+
+    // Submodules out of name order are accepted leniently and refused on re-encoding.
+    let unordered = item(|e| {
+        e.map(1)
+            .int(key::SUBMODS)
+            .map(2)
+            .text("tee")
+            .map(1)
+            .int(key::OEMBOOT)
+            .bool(true)
+            .text("se")
+            .map(1)
+            .int(key::OEMBOOT)
+            .bool(true)
+    });
+    let c = Claims::decode(&unordered).unwrap();
+    assert_eq!(
+        c.encode(&mut out),
+        Err(Error::InvalidClaim { key: key::SUBMODS })
+    );
+}
+
 /// `{266: {"s": {266: {"s": ... {262: true}}}}}` with `levels` submodule levels.
 fn nested_submods_wire(levels: usize) -> Vec<u8> {
     item(|e| {
