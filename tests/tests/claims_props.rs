@@ -353,7 +353,9 @@ fn label() -> impl Strategy<Value = Label<'static>> {
             .prop_filter("not a typed claim", |k| !key::KNOWN.contains(k))
             .prop_map(Label::Int),
         // Private-use claims near the profile's keys, and small ones near registered keys.
-        (-100_000i64..-65_536).prop_map(Label::Int),
+        (-100_000i64..-65_536)
+            .prop_filter("not a typed claim", |k| !key::KNOWN.contains(k))
+            .prop_map(Label::Int),
         (0i64..300)
             .prop_filter("not a typed claim", |k| !key::KNOWN.contains(k))
             .prop_map(Label::Int),
