@@ -262,6 +262,48 @@ impl Write for SizeCounter {
 // Encoder
 // ---------------------------------------------------------------------------------------------
 
+/// A CBOR head (major type and argument) in its shortest form, as bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodedHead {
+    bytes: [u8; 9],
+    len: u8,
+}
+
+impl EncodedHead {
+    /// The shortest head for `major` and `arg`; usable in constants.
+    #[must_use]
+    pub const fn new(major: Major, arg: u64) -> Self {
+        let mt = major.bits() << 5;
+        let [b0, b1, b2, b3, b4, b5, b6, b7] = arg.to_be_bytes();
+        let (bytes, len) = match arg {
+            0..=23 => ([mt | b7, 0, 0, 0, 0, 0, 0, 0, 0], 1),
+            24..=0xff => ([mt | 24, b7, 0, 0, 0, 0, 0, 0, 0], 2),
+            0x100..=0xffff => ([mt | 25, b6, b7, 0, 0, 0, 0, 0, 0], 3),
+            0x1_0000..=0xffff_ffff => ([mt | 26, b4, b5, b6, b7, 0, 0, 0, 0], 5),
+            _ => ([mt | 27, b0, b1, b2, b3, b4, b5, b6, b7], 9),
+        };
+        Self { bytes, len }
+    }
+
+    /// The head of integer `v` (major type 0 or 1); usable in constants.
+    #[must_use]
+    pub const fn int(v: i64) -> Self {
+        if v >= 0 {
+            Self::new(Major::Unsigned, v.unsigned_abs())
+        } else {
+            Self::new(Major::Negative, v.unsigned_abs() - 1)
+        }
+    }
+
+    /// The encoded bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes
+            .get(..usize::from(self.len))
+            .unwrap_or(&self.bytes)
+    }
+}
+
 /// A deterministic CBOR encoder over any [`Write`].
 #[derive(Debug)]
 pub struct Encoder<W> {
@@ -287,16 +329,13 @@ impl<W: Write> Encoder<W> {
     /// Writes a head (major type and argument) in its shortest form.
     #[inline]
     pub fn head(&mut self, major: Major, arg: u64) -> &mut Self {
-        let mt = major.bits() << 5;
-        let [b0, b1, b2, b3, b4, b5, b6, b7] = arg.to_be_bytes();
-        let (head, len) = match arg {
-            0..=23 => ([mt | b7, 0, 0, 0, 0, 0, 0, 0, 0], 1),
-            24..=0xff => ([mt | 24, b7, 0, 0, 0, 0, 0, 0, 0], 2),
-            0x100..=0xffff => ([mt | 25, b6, b7, 0, 0, 0, 0, 0, 0], 3),
-            0x1_0000..=0xffff_ffff => ([mt | 26, b4, b5, b6, b7, 0, 0, 0, 0], 5),
-            _ => ([mt | 27, b0, b1, b2, b3, b4, b5, b6, b7], 9),
-        };
-        self.w.write_head(&head, len);
+        self.encoded_head(&EncodedHead::new(major, arg))
+    }
+
+    /// Writes a head encoded beforehand (for example a map key known at compile time).
+    #[inline]
+    pub fn encoded_head(&mut self, head: &EncodedHead) -> &mut Self {
+        self.w.write_head(&head.bytes, usize::from(head.len));
         self
     }
 
@@ -827,7 +866,7 @@ pub fn validate(input: &[u8], mode: Mode) -> Result<()> {
 /// # Errors
 /// As [`validate`], except for trailing bytes.
 pub fn validate_next(d: &mut Decoder<'_>, mode: Mode) -> Result<()> {
-    validate_item(d, 1, mode)
+    validate_item(d, 1, mode).map(|_| ())
 }
 
 /// Checks that `content` is exactly `count` well-formed, valid items under `mode` (the content
@@ -860,49 +899,57 @@ pub fn validate_map_entries(content: &[u8], entries: usize, mode: Mode) -> Resul
     d.finish()
 }
 
-fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<()> {
+/// Returns the item's head (for map keys: whether their encoding is unique).
+fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<Head> {
     if depth > MAX_DEPTH {
         return Err(Error::DepthExceeded);
     }
     let strict = mode == Mode::Strict;
     let h = d.head()?;
-    let is_float = h.major == Major::Simple && (25..=27).contains(&h.info);
     // A two-byte simple value below 32 is not well-formed in any mode (RFC 8949 §3.3): that
-    // verdict comes before the shortest-form check so both modes report the same error.
+    // verdict comes first so both modes report it alike. Floats have their own shortest-form
+    // rule (below); for every other head it is the argument's width.
     if h.major == Major::Simple && h.info == 24 && h.arg < 32 {
         return Err(Error::Malformed);
     }
-    if strict && !is_float && !h.is_shortest() {
+    if strict && !h.is_shortest() && !(h.major == Major::Simple && (25..=27).contains(&h.info)) {
         return Err(Error::NonDeterministic);
     }
     match h.major {
-        Major::Unsigned | Major::Negative => Ok(()),
+        Major::Unsigned | Major::Negative => {}
         Major::Bytes => {
             let n = d.length(h.arg)?;
-            d.take(n).map(|_| ())
+            d.take(n)?;
         }
         Major::Text => {
             let n = d.length(h.arg)?;
-            core::str::from_utf8(d.take(n)?)
-                .map(|_| ())
-                .map_err(|_| Error::InvalidUtf8)
+            core::str::from_utf8(d.take(n)?).map_err(|_| Error::InvalidUtf8)?;
         }
         Major::Array => {
             let n = d.length(h.arg)?;
             for _ in 0..n {
                 validate_item(d, depth.saturating_add(1), mode)?;
             }
-            Ok(())
         }
-        Major::Map => validate_map(d, h, depth, mode),
-        Major::Tag => validate_item(d, depth.saturating_add(1), mode),
-        Major::Simple => match h.info {
-            25 if strict && h.arg != 0x7e00 && is_nan_f16(h.arg) => Err(Error::NonDeterministic),
-            26 if strict && fits_f16(h.arg) => Err(Error::NonDeterministic),
-            27 if strict && fits_f32(h.arg) => Err(Error::NonDeterministic),
-            _ => Ok(()),
-        },
+        Major::Map => validate_map(d, h, depth, mode)?,
+        Major::Tag => {
+            validate_item(d, depth.saturating_add(1), mode)?;
+        }
+        Major::Simple => {
+            if strict {
+                let longer = match h.info {
+                    25 => h.arg != 0x7e00 && is_nan_f16(h.arg),
+                    26 => fits_f16(h.arg),
+                    27 => fits_f32(h.arg),
+                    _ => false,
+                };
+                if longer {
+                    return Err(Error::NonDeterministic);
+                }
+            }
+        }
     }
+    Ok(h)
 }
 
 fn is_nan_f16(bits: u64) -> bool {
@@ -933,7 +980,7 @@ fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Resul
     let mut ordered = true;
     for i in 0..n {
         let key_start = d.position();
-        validate_item(d, depth.saturating_add(1), mode)?;
+        let key_head = validate_item(d, depth.saturating_add(1), mode)?;
         let key = d.buf.get(key_start..d.position()).ok_or(Error::Truncated)?;
         if mode == Mode::Strict {
             // Validation above already proved the key itself is deterministic.
@@ -945,7 +992,7 @@ fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Resul
                 });
             }
         } else {
-            ordered = ordered && (i == 0 || key > prev) && key_has_unique_encoding(key);
+            ordered = ordered && (i == 0 || key > prev) && has_unique_encoding(&key_head);
             if !ordered && key_seen_before(d.buf, first_entry, i, key)? {
                 return Err(Error::DuplicateKey);
             }
@@ -957,17 +1004,11 @@ fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Resul
 }
 
 /// Integer and string keys in shortest form have exactly one encoding per value.
-fn key_has_unique_encoding(key: &[u8]) -> bool {
-    let mut d = Decoder::new(key);
-    match d.head() {
-        Ok(h) => {
-            matches!(
-                h.major,
-                Major::Unsigned | Major::Negative | Major::Bytes | Major::Text
-            ) && h.is_shortest()
-        }
-        Err(_) => false,
-    }
+const fn has_unique_encoding(key: &Head) -> bool {
+    matches!(
+        key.major,
+        Major::Unsigned | Major::Negative | Major::Bytes | Major::Text
+    ) && key.is_shortest()
 }
 
 /// Whether one of the first `count` keys of the map starting at `first_entry` equals `key`.

@@ -411,7 +411,7 @@ impl<'a> Label<'a> {
 
     fn is_known(&self) -> bool {
         match *self {
-            Self::Int(k) => key::KNOWN.contains(&k),
+            Self::Int(k) => Claims::is_known_key(k),
             Self::Text(_) => false,
         }
     }
@@ -968,13 +968,10 @@ fn check_nested_token(bytes: &[u8]) -> Result<()> {
 impl<'a> Submodule<'a> {
     fn decode_at(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
         match d.peek_major()? {
-            Major::Map => {
-                let raw = d.raw_item()?;
-                Ok(Self::Claims(Claims::decode_map(
-                    raw,
-                    depth.saturating_add(1),
-                )?))
-            }
+            Major::Map => Ok(Self::Claims(Claims::decode_map_at(
+                d,
+                depth.saturating_add(1),
+            )?)),
             Major::Bytes => {
                 let b = d.bytes()?;
                 check_nested_token(b)?;
@@ -1076,20 +1073,25 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
             return;
         }
     };
-    let mut last: Option<Label<'a>> = None;
+    let mut last: Option<&str> = None;
     for _ in 0..items.len() {
         let next = items
             .iter()
-            .copied()
-            .filter(|x| {
-                last.is_none_or(|l| Label::Text(name(x)).cmp_encoded(&l) == Ordering::Greater)
-            })
-            .min_by(|a, b| Label::Text(name(a)).cmp_encoded(&Label::Text(name(b))));
+            .filter(|x| last.is_none_or(|l| cmp_text_encoded(name(x), l) == Ordering::Greater))
+            .min_by(|a, b| cmp_text_encoded(name(a), name(b)));
         if let Some(x) = next {
             x.encode(e);
-            last = Some(Label::Text(name(&x)));
+            last = Some(name(x));
         }
     }
+}
+
+/// Order of two text strings' deterministic encodings: shortest-form heads grow with the
+/// length, so shorter first, then bytewise.
+fn cmp_text_encoded(a: &str, b: &str) -> Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 /// Checks a named map before encoding: caller entries pass their own checks and have distinct
@@ -1341,23 +1343,23 @@ impl<'a> Claims<'a> {
             Mode::Lenient
         };
         cbor::validate(input, mode)?;
-        Self::decode_map(input, 0)
+        let mut d = Decoder::new(input);
+        Self::decode_map_at(&mut d, 0)
     }
 
-    /// Typed read of an already validated map item.
-    fn decode_map(input: &'a [u8], depth: usize) -> Result<Self> {
+    /// Typed read of an already validated map item at the decoder's position.
+    fn decode_map_at(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
         if depth > MAX_SUBMODULE_DEPTH {
             return Err(Error::DepthExceeded);
         }
-        let mut d = Decoder::new(input);
         let entries = d.map().map_err(|_| Error::InvalidPayload)?;
         let start = d.position();
         let mut c = Self::default();
         for _ in 0..entries {
-            match Label::decode(&mut d)? {
+            match Label::decode(d)? {
                 Label::Int(k) if Label::Int(k).is_known() => {
                     // Errors from a nested claims set (a submodule) keep their own key.
-                    c.decode_claim(k, &mut d, depth).map_err(|e| match e {
+                    c.decode_claim(k, d, depth).map_err(|e| match e {
                         Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => {
                             e
                         }
@@ -1367,7 +1369,7 @@ impl<'a> Claims<'a> {
                 _ => d.skip()?,
             }
         }
-        let bytes = input.get(start..).ok_or(Error::Truncated)?;
+        let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
         c.extra = Extra::Encoded { bytes, entries };
         Ok(c)
     }
@@ -1533,6 +1535,11 @@ macro_rules! claims_table {
                 }
             }
 
+            /// Whether `k` has a typed field.
+            const fn is_known_key(k: i64) -> bool {
+                matches!(k, $($key)|*)
+            }
+
             /// Number of typed fields that are set.
             fn typed_count(&self) -> usize {
                 0 $(+ usize::from(self.$field.is_some()))*
@@ -1543,7 +1550,7 @@ macro_rules! claims_table {
             fn write_typed<W: Write>(&self, $e: &mut Encoder<W>) {
                 $(
                     if let Some($v) = self.$field {
-                        $e.int($key);
+                        $e.encoded_head(&const { cbor::EncodedHead::int($key) });
                         $write;
                     }
                 )*
@@ -1641,6 +1648,35 @@ impl crate::cose::Payload for CheckedClaims<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_order_shortcut_matches_encoded_order() {
+        let long = [b'a'; 300];
+        let lens = [0usize, 1, 2, 23, 24, 25, 255, 256, 300];
+        for &la in &lens {
+            for &lb in &lens {
+                for (ca, cb) in [(b'a', b'a'), (b'a', b'b'), (b'b', b'a')] {
+                    let mut a = [b'a'; 300];
+                    let mut b = long;
+                    if let Some(x) = a.get_mut(la.saturating_sub(1)) {
+                        *x = ca;
+                    }
+                    if let Some(x) = b.get_mut(lb.saturating_sub(1)) {
+                        *x = cb;
+                    }
+                    let (a, b) = (
+                        core::str::from_utf8(&a[..la]).unwrap(),
+                        core::str::from_utf8(&b[..lb]).unwrap(),
+                    );
+                    assert_eq!(
+                        cmp_text_encoded(a, b),
+                        Label::Text(a).cmp_encoded(&Label::Text(b)),
+                        "{la} {lb}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn claims_table_is_in_known_key_order() {
