@@ -18,6 +18,8 @@
 //! Indefinite-length items are refused ([`Error::IndefiniteLength`]) because a zero-copy reader
 //! cannot hand out a chunked string as one slice, and because nothing in COSE or EAT needs them.
 
+use core::fmt;
+
 use crate::error::{Error, Result};
 
 /// Maximum nesting depth of arrays, maps and tags accepted by [`validate`] and [`Decoder::skip`].
@@ -107,9 +109,19 @@ pub trait Write {
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.write(head.get(..len).unwrap_or(head));
     }
+
+    /// This writer as a [`Sink`]: the one writer type the claims encoder is compiled for, so
+    /// that firmware carries one copy of it whatever it writes to. The built-in writers
+    /// return their own variant; any other writer is reached through `dyn Write`.
+    fn sink(&mut self) -> Sink<'_>
+    where
+        Self: Sized,
+    {
+        Sink::Dyn(self)
+    }
 }
 
-impl<W: Write + ?Sized> Write for &mut W {
+impl<W: Write> Write for &mut W {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
         (**self).write(bytes);
@@ -118,6 +130,69 @@ impl<W: Write + ?Sized> Write for &mut W {
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         (**self).write_head(head, len);
+    }
+
+    fn sink(&mut self) -> Sink<'_> {
+        (**self).sink()
+    }
+}
+
+/// A writer of one fixed type standing for any writer (see [`Write::sink`]).
+pub enum Sink<'s> {
+    /// A [`SizeCounter`].
+    Count(&'s mut SizeCounter),
+    /// A [`SliceWriter`], by its parts.
+    Slice {
+        /// The buffer.
+        buf: &'s mut [u8],
+        /// Bytes requested so far.
+        len: &'s mut usize,
+        /// Whether the buffer overflowed.
+        overflow: &'s mut bool,
+    },
+    /// Any other writer.
+    Dyn(&'s mut dyn Write),
+}
+
+impl fmt::Debug for Sink<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Count(_) => "Sink::Count",
+            Self::Slice { .. } => "Sink::Slice",
+            Self::Dyn(_) => "Sink::Dyn",
+        })
+    }
+}
+
+impl Write for Sink<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            Self::Count(c) => c.write(bytes),
+            Self::Slice { buf, len, overflow } => slice_write(buf, len, overflow, bytes),
+            Self::Dyn(w) => w.write(bytes),
+        }
+    }
+
+    #[inline]
+    fn write_head(&mut self, head: &[u8; 9], len: usize) {
+        match self {
+            Self::Count(c) => c.write_head(head, len),
+            Self::Slice {
+                buf,
+                len: at,
+                overflow,
+            } => slice_write_head(buf, at, overflow, head, len),
+            Self::Dyn(w) => w.write_head(head, len),
+        }
+    }
+
+    fn sink(&mut self) -> Sink<'_> {
+        match self {
+            Self::Count(c) => Sink::Count(c),
+            Self::Slice { buf, len, overflow } => Sink::Slice { buf, len, overflow },
+            Self::Dyn(w) => Sink::Dyn(&mut **w),
+        }
     }
 }
 
@@ -180,43 +255,68 @@ impl<'a> SliceWriter<'a> {
 impl Write for SliceWriter<'_> {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let end = self.len.saturating_add(bytes.len());
-        if !self.overflow {
-            match self.buf.get_mut(self.len..end) {
-                Some(dst) => dst.copy_from_slice(bytes),
-                None => self.overflow = true,
-            }
-        }
-        self.len = end;
+        slice_write(self.buf, &mut self.len, &mut self.overflow, bytes);
     }
 
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
-        // A head is 1, 2, 3, 5 or 9 bytes long: one fixed-size copy per length, nothing
-        // written past it.
-        fn put<const N: usize>(dst: &mut [u8], head: &[u8; 9]) -> bool {
-            match (dst.first_chunk_mut::<N>(), head.first_chunk::<N>()) {
-                (Some(d), Some(h)) => {
-                    *d = *h;
-                    true
-                }
-                _ => false,
+        slice_write_head(self.buf, &mut self.len, &mut self.overflow, head, len);
+    }
+
+    fn sink(&mut self) -> Sink<'_> {
+        Sink::Slice {
+            buf: self.buf,
+            len: &mut self.len,
+            overflow: &mut self.overflow,
+        }
+    }
+}
+
+/// [`SliceWriter::write`] on the writer's parts (shared with [`Sink::Slice`]).
+#[inline]
+fn slice_write(buf: &mut [u8], at: &mut usize, overflow: &mut bool, bytes: &[u8]) {
+    let end = at.saturating_add(bytes.len());
+    if !*overflow {
+        match buf.get_mut(*at..end) {
+            Some(dst) => dst.copy_from_slice(bytes),
+            None => *overflow = true,
+        }
+    }
+    *at = end;
+}
+
+/// [`SliceWriter::write_head`] on the writer's parts. A head is 1, 2, 3, 5 or 9 bytes long:
+/// one fixed-size copy per length rather than a variable-length copy, nothing written past it.
+#[inline]
+fn slice_write_head(
+    buf: &mut [u8],
+    at: &mut usize,
+    overflow: &mut bool,
+    head: &[u8; 9],
+    len: usize,
+) {
+    fn put<const N: usize>(dst: &mut [u8], head: &[u8; 9]) -> bool {
+        match (dst.first_chunk_mut::<N>(), head.first_chunk::<N>()) {
+            (Some(d), Some(h)) => {
+                *d = *h;
+                true
             }
+            _ => false,
         }
-        let done = !self.overflow
-            && self.buf.get_mut(self.len..).is_some_and(|rest| match len {
-                1 => put::<1>(rest, head),
-                2 => put::<2>(rest, head),
-                3 => put::<3>(rest, head),
-                5 => put::<5>(rest, head),
-                9 => put::<9>(rest, head),
-                _ => false,
-            });
-        if done {
-            self.len = self.len.saturating_add(len);
-        } else {
-            self.write(head.get(..len).unwrap_or(head));
-        }
+    }
+    let done = !*overflow
+        && buf.get_mut(*at..).is_some_and(|rest| match len {
+            1 => put::<1>(rest, head),
+            2 => put::<2>(rest, head),
+            3 => put::<3>(rest, head),
+            5 => put::<5>(rest, head),
+            9 => put::<9>(rest, head),
+            _ => false,
+        });
+    if done {
+        *at = at.saturating_add(len);
+    } else {
+        slice_write(buf, at, overflow, head.get(..len).unwrap_or(head));
     }
 }
 
@@ -255,6 +355,10 @@ impl Write for SizeCounter {
     #[inline]
     fn write_head(&mut self, _head: &[u8; 9], len: usize) {
         self.len = self.len.saturating_add(len);
+    }
+
+    fn sink(&mut self) -> Sink<'_> {
+        Sink::Count(self)
     }
 }
 
@@ -324,6 +428,11 @@ impl<W: Write> Encoder<W> {
     /// A reference to the underlying writer.
     pub const fn writer(&self) -> &W {
         &self.w
+    }
+
+    /// A mutable reference to the underlying writer.
+    pub const fn writer_mut(&mut self) -> &mut W {
+        &mut self.w
     }
 
     /// Writes a head (major type and argument) in its shortest form.

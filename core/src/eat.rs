@@ -1455,6 +1455,11 @@ impl<'a> Claims<'a> {
 
     /// Writes the claims map (no checks; see [`Self::check`]).
     fn encode_map<W: Write>(&self, e: &mut Encoder<W>) {
+        // One instance of the claims encoder, whatever the writer (see `cbor::Sink`).
+        self.encode_map_sink(&mut Encoder::new(e.writer_mut().sink()));
+    }
+
+    fn encode_map_sink(&self, e: &mut Encoder<cbor::Sink<'_>>) {
         e.map(self.entry_count());
         if self.extra.is_empty() {
             // The common case: only typed claims, written in key order without a lookup.
