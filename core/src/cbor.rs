@@ -625,6 +625,17 @@ struct Head {
 }
 
 impl Head {
+    /// Whether this head is allowed in core deterministic encoding: the shortest argument, and
+    /// for floats the shortest width that keeps the value (NaN as `f9 7e00`).
+    fn is_deterministic(&self) -> bool {
+        match (self.major, self.info) {
+            (Major::Simple, 25) => self.arg == 0x7e00 || !is_nan_f16(self.arg),
+            (Major::Simple, 26) => !fits_f16(self.arg),
+            (Major::Simple, 27) => !fits_f32(self.arg),
+            _ => self.is_shortest(),
+        }
+    }
+
     /// True when the argument uses its shortest encoding (integers, lengths, tags).
     const fn is_shortest(&self) -> bool {
         match self.info {
@@ -646,13 +657,76 @@ impl Head {
 pub struct Decoder<'b> {
     buf: &'b [u8],
     pos: usize,
+    /// One-pass mode (see [`Decoder::one_pass`]): typed readers check what a separate
+    /// validation pass would otherwise have proven.
+    one_pass: Option<Mode>,
 }
 
 impl<'b> Decoder<'b> {
     /// A decoder at the start of `buf`.
     #[must_use]
     pub const fn new(buf: &'b [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self {
+            buf,
+            pos: 0,
+            one_pass: None,
+        }
+    }
+
+    /// A decoder for reading unvalidated input in one pass under `mode`: in strict mode every
+    /// head must be in its shortest form ([`Error::NonDeterministic`]), and the crate's typed
+    /// readers check key order and limits of the maps they read themselves
+    /// ([`Self::next_key`]). Anything they cannot prove makes them fail, and the caller then
+    /// takes the two-pass path ([`validate`], then the typed read), which decides.
+    pub(crate) const fn one_pass(buf: &'b [u8], mode: Mode) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            one_pass: Some(mode),
+        }
+    }
+
+    /// In one-pass mode: validates one item of content the typed reader does not interpret
+    /// (at CBOR nesting `depth`). Otherwise skips it (the input was validated before).
+    pub(crate) fn skip_unread(&mut self, depth: usize) -> Result<()> {
+        match self.one_pass {
+            Some(mode) => validate_item(self, depth, mode).map(|_| ()),
+            None => self.skip(),
+        }
+    }
+
+    /// In one-pass mode: the head of a map that a typed reader reads entry by entry, within
+    /// [`MAX_MAP_ENTRIES`]. Otherwise [`Self::map`].
+    pub(crate) fn map_checked(&mut self) -> Result<usize> {
+        let n = self.map()?;
+        if self.one_pass.is_some() && n > MAX_MAP_ENTRIES {
+            return Err(Error::TooManyEntries);
+        }
+        Ok(n)
+    }
+
+    /// In one-pass mode: checks that the map key at `key_start..key_end` sorts strictly after the previous key of its map (`prev`, updated) and has a unique
+    /// encoding, which proves the keys distinct (and, in strict mode, in deterministic order).
+    /// Maps that are not so ordered are left to the two-pass path. Otherwise does nothing.
+    pub(crate) fn next_key(
+        &self,
+        (key_start, key_end): (usize, usize),
+        prev: &mut Option<(usize, usize)>,
+    ) -> Result<()> {
+        if self.one_pass.is_none() {
+            return Ok(());
+        }
+        let key = self.buf.get(key_start..key_end).ok_or(Error::Truncated)?;
+        let head = Decoder::new(key).head()?;
+        let after_prev = match *prev {
+            None => true,
+            Some((a, b)) => self.buf.get(a..b).is_some_and(|p| key > p),
+        };
+        if !(after_prev && has_unique_encoding(&head)) {
+            return Err(Error::NonDeterministic);
+        }
+        *prev = Some((key_start, key_end));
+        Ok(())
     }
 
     /// Current offset into the input.
@@ -740,7 +814,11 @@ impl<'b> Decoder<'b> {
                 });
             }
         };
-        Ok(Head { major, info, arg })
+        let h = Head { major, info, arg };
+        if info >= 24 && self.one_pass == Some(Mode::Strict) && !h.is_deterministic() {
+            return Err(Error::NonDeterministic);
+        }
+        Ok(h)
     }
 
     fn head_of(&mut self, major: Major) -> Result<Head> {
@@ -1125,6 +1203,7 @@ fn key_seen_before(buf: &[u8], first_entry: usize, count: usize, key: &[u8]) -> 
     let mut d = Decoder {
         buf,
         pos: first_entry,
+        one_pass: None,
     };
     for _ in 0..count {
         let earlier = d.raw_item()?;
@@ -1205,6 +1284,7 @@ fn values_equal(a: &mut Decoder<'_>, b: &mut Decoder<'_>, depth: usize) -> Resul
                 let mut other = Decoder {
                     buf: b.buf,
                     pos: b_entries,
+                    one_pass: None,
                 };
                 let mut found = false;
                 for _ in 0..n {

@@ -674,11 +674,15 @@ fn number(d: &mut Decoder<'_>) -> Result<f64> {
 
 impl<'a> Item<'a> for Location {
     fn decode(d: &mut Decoder<'a>, _: usize) -> Result<Self> {
-        let n = d.map()?;
+        let n = d.map_checked()?;
         let mut loc = Self::default();
         let (mut lat, mut lon) = (false, false);
+        let mut prev = None;
         for _ in 0..n {
-            match d.int()? {
+            let key_start = d.position();
+            let k = d.int()?;
+            d.next_key((key_start, d.position()), &mut prev)?;
+            match k {
                 1 => (loc.latitude, lat) = (number(d)?, true),
                 2 => (loc.longitude, lon) = (number(d)?, true),
                 3 => loc.altitude = Some(number(d)?),
@@ -1045,12 +1049,18 @@ impl<'a> Item<'a> for NamedUeid<'a> {
 type NamedMap<'a, T> = List<'a, T>;
 
 fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Result<NamedMap<'a, T>> {
-    let len = d.map()?;
+    let len = d.map_checked()?;
     if len == 0 {
         return Err(Error::InvalidArgument);
     }
     let start = d.position();
+    let mut prev = None;
     for _ in 0..len {
+        // The entry's name is its key.
+        let key_start = d.position();
+        let mut name = d.clone();
+        name.text()?;
+        d.next_key((key_start, name.position()), &mut prev)?;
         T::decode(d, depth)?;
     }
     let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
@@ -1342,9 +1352,38 @@ impl<'a> Claims<'a> {
         } else {
             Mode::Lenient
         };
+        // One pass first: the typed read checks everything validation would (see
+        // `Decoder::one_pass`). It succeeds for every valid claims map whose maps have their
+        // keys in ascending encoded order, which is every map a deterministic encoder writes.
+        // On any failure the two-pass read decides: validate, then read; its verdict and its
+        // error are the reference (`decode_two_pass`).
+        let mut d = Decoder::one_pass(input, mode);
+        if let Ok(c) = Self::decode_map_at(&mut d, 0)
+            && d.is_at_end()
+        {
+            return Ok(c);
+        }
+        Self::decode_two_pass(input, mode)
+    }
+
+    /// The reference read: [`cbor::validate`] over the whole input, then the typed read.
+    fn decode_two_pass(input: &'a [u8], mode: Mode) -> Result<Self> {
         cbor::validate(input, mode)?;
         let mut d = Decoder::new(input);
         Self::decode_map_at(&mut d, 0)
+    }
+
+    /// [`Self::decode_with`] without its one-pass read: for tests and fuzzing, which check
+    /// that both give the same result on every input.
+    #[cfg(any(test, feature = "fuzzing"))]
+    #[doc(hidden)]
+    pub fn decode_reference(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
+        let mode = if options.deterministic {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        };
+        Self::decode_two_pass(input, mode)
     }
 
     /// Typed read of an already validated map item at the decoder's position.
@@ -1352,11 +1391,18 @@ impl<'a> Claims<'a> {
         if depth > MAX_SUBMODULE_DEPTH {
             return Err(Error::DepthExceeded);
         }
-        let entries = d.map().map_err(|_| Error::InvalidPayload)?;
+        let entries = d.map_checked().map_err(|e| match e {
+            Error::TooManyEntries => e,
+            _ => Error::InvalidPayload,
+        })?;
         let start = d.position();
         let mut c = Self::default();
+        let mut prev = None;
         for _ in 0..entries {
-            match Label::decode(d)? {
+            let key_start = d.position();
+            let label = Label::decode(d)?;
+            d.next_key((key_start, d.position()), &mut prev)?;
+            match label {
                 Label::Int(k) if Label::Int(k).is_known() => {
                     // Errors from a nested claims set (a submodule) keep their own key.
                     c.decode_claim(k, d, depth).map_err(|e| match e {
@@ -1366,7 +1412,8 @@ impl<'a> Claims<'a> {
                         _ => Error::InvalidClaim { key: k },
                     })?;
                 }
-                _ => d.skip()?,
+                // A claims map at submodule level `depth` is at CBOR nesting 1 + 2 * depth.
+                _ => d.skip_unread(depth.saturating_mul(2).saturating_add(2))?,
             }
         }
         let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
@@ -1681,6 +1728,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn deterministic_claims_are_read_in_one_pass() {
+        let inner = [NamedSubmodule {
+            name: "se",
+            submodule: Submodule::Claims(Claims {
+                oemboot: Some(true),
+                location: Some(Location {
+                    latitude: 1.5,
+                    longitude: -2.0,
+                    age: Some(3),
+                    ..Location::default()
+                }),
+                ..Claims::default()
+            }),
+        }];
+        let extra = [(
+            Label::Text("x-vendor"),
+            RawValue::new(&[0xa1, 0x01, 0x02]).unwrap(),
+        )];
+        let c = Claims {
+            iss: Some("iss"),
+            nonce: Some(NonceClaim::One(Nonce::new(&[9; 8]).unwrap())),
+            submods: Some(List::Items(&inner)),
+            extra: Extra::Items(&extra),
+            ..Claims::default()
+        };
+        let mut buf = [0u8; 128];
+        let n = c.encode(&mut buf).unwrap();
+        for mode in [Mode::Lenient, Mode::Strict] {
+            let mut d = Decoder::one_pass(&buf[..n], mode);
+            let read = Claims::decode_map_at(&mut d, 0).unwrap();
+            assert!(d.is_at_end());
+            assert_eq!(read, c);
+        }
+        // Keys out of order: the one-pass read declines, the two-pass read accepts.
+        let unordered = [0xa2, 0x02, 0x61, b'b', 0x01, 0x61, b'a'];
+        let mut d = Decoder::one_pass(&unordered, Mode::Lenient);
+        assert!(Claims::decode_map_at(&mut d, 0).is_err());
+        assert_eq!(Claims::decode(&unordered).unwrap().iss, Some("a"));
     }
 
     #[test]

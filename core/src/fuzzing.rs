@@ -716,6 +716,23 @@ pub fn eat_decode(data: &[u8]) {
             deterministic: true,
         },
     );
+    // The one-pass read must give exactly what the reference read (validate, then read) gives:
+    // the same claims, or the same error.
+    for (options, got) in [
+        (DecodeOptions::default(), &lenient),
+        (
+            DecodeOptions {
+                deterministic: true,
+            },
+            &strict,
+        ),
+    ] {
+        assert_eq!(
+            got,
+            &Claims::decode_reference(data, options),
+            "one-pass and two-pass reads differ ({options:?})"
+        );
+    }
     if let Ok(s) = &strict {
         assert_eq!(
             lenient.as_ref().ok(),
