@@ -717,12 +717,24 @@ impl<'b> Decoder<'b> {
             return Ok(());
         }
         let key = self.buf.get(key_start..key_end).ok_or(Error::Truncated)?;
-        let head = Decoder::new(key).head()?;
+        // Unique encoding: an integer or string head in shortest form (the argument bytes of a
+        // longer head must not fit the next shorter one).
+        let unique = match key {
+            [first, rest @ ..] if first >> 5 <= 3 => match (first & 0x1f, rest) {
+                (0..=23, _) => true,
+                (24, [b, ..]) => *b >= 24,
+                (25, [b, ..]) => *b != 0,
+                (26, [b0, b1, ..]) => *b0 != 0 || *b1 != 0,
+                (27, [b0, b1, b2, b3, ..]) => *b0 != 0 || *b1 != 0 || *b2 != 0 || *b3 != 0,
+                _ => false,
+            },
+            _ => false,
+        };
         let after_prev = match *prev {
             None => true,
             Some((a, b)) => self.buf.get(a..b).is_some_and(|p| key > p),
         };
-        if !(after_prev && has_unique_encoding(&head)) {
+        if !(unique && after_prev) {
             return Err(Error::NonDeterministic);
         }
         *prev = Some((key_start, key_end));
@@ -871,7 +883,18 @@ impl<'b> Decoder<'b> {
     /// # Errors
     /// [`Error::IntegerOutOfRange`] beyond `i64`, and the errors of [`Self::int_wide`].
     pub fn int(&mut self) -> Result<i64> {
-        i64::try_from(self.int_wide()?).map_err(|_| Error::IntegerOutOfRange)
+        let start = self.pos;
+        let h = self.head()?;
+        let magnitude = i64::try_from(h.arg).map_err(|_| Error::IntegerOutOfRange);
+        match h.major {
+            Major::Unsigned => magnitude,
+            // -1 - n stays within i64 for every n <= i64::MAX.
+            Major::Negative => magnitude.map(|n| -1 - n),
+            _ => {
+                self.pos = start;
+                Err(Error::UnexpectedType)
+            }
+        }
     }
 
     /// A byte string, borrowed from the input.

@@ -258,13 +258,29 @@ impl<'b> UnverifiedSign1<'b> {
         } else {
             protected
         };
-        cbor::validate(protected_map, mode)?;
-        if Decoder::new(protected_map).peek_major()? != Major::Map {
-            return Err(Error::InvalidStructure);
-        }
-        let p = read_bucket(protected_map)?;
-        let u = read_bucket(unprotected_map)?;
-        check_disjoint(protected_map, unprotected_map)?;
+        let (p, u) = if protected_map == PROTECTED_ES256 {
+            // The usual protected header, `{1: -7}`: valid in any mode, and its one label
+            // collides with the unprotected map exactly when that holds an `alg` too (labels
+            // are read by value).
+            let u = read_bucket(unprotected_map)?;
+            if u.alg.is_some() {
+                return Err(Error::AlgorithmInBothBuckets);
+            }
+            let p = Bucket {
+                alg: Some(Algorithm::Int(ES256)),
+                ..Bucket::default()
+            };
+            (p, u)
+        } else {
+            cbor::validate(protected_map, mode)?;
+            if Decoder::new(protected_map).peek_major()? != Major::Map {
+                return Err(Error::InvalidStructure);
+            }
+            let p = read_bucket(protected_map)?;
+            let u = read_bucket(unprotected_map)?;
+            check_disjoint(protected_map, unprotected_map)?;
+            (p, u)
+        };
         if u.crit.is_some() {
             return Err(Error::CriticalNotProtected);
         }
