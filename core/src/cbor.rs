@@ -732,7 +732,7 @@ impl<'b> Decoder<'b> {
         };
         let after_prev = match *prev {
             None => true,
-            Some((a, b)) => self.buf.get(a..b).is_some_and(|p| key > p),
+            Some((a, b)) => self.buf.get(a..b).is_some_and(|p| bytes_after(key, p)),
         };
         if !(unique && after_prev) {
             return Err(Error::NonDeterministic);
@@ -1211,6 +1211,16 @@ fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Resul
         validate_item(d, depth.saturating_add(1), mode)?;
     }
     Ok(())
+}
+
+/// `a > b` bytewise, without a library call: map keys are a few bytes long.
+fn bytes_after(a: &[u8], b: &[u8]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x > y;
+        }
+    }
+    a.len() > b.len()
 }
 
 /// Integer and string keys in shortest form have exactly one encoding per value.
