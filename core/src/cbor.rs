@@ -288,7 +288,7 @@ fn slice_write(buf: &mut [u8], at: &mut usize, overflow: &mut bool, bytes: &[u8]
 /// [`SliceWriter::write_head`] on the writer's parts. A head is 1, 2, 3, 5 or 9 bytes long:
 /// one fixed-size copy per length rather than a variable-length copy, nothing written past it.
 #[inline]
-fn slice_write_head(
+pub(crate) fn slice_write_head(
     buf: &mut [u8],
     at: &mut usize,
     overflow: &mut bool,

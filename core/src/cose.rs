@@ -505,16 +505,65 @@ fn write_sig_structure<W: Write>(
     payload(&mut e);
 }
 
-/// A writer that counts the bytes it passes on.
-struct Counted<W> {
-    inner: W,
+/// The hash pass of signing: SHA-256 fed in blocks from a small stack buffer (a token is a
+/// hundred short writes; one hash update each would cost more than the encoding), counting
+/// the bytes it is given.
+struct HashPass {
+    sha: Sha256,
+    buf: [u8; HASH_BUFFER],
+    used: usize,
     len: usize,
 }
 
-impl<W: Write> Write for Counted<W> {
+const HASH_BUFFER: usize = 128;
+
+impl HashPass {
+    fn new() -> Self {
+        Self {
+            sha: Sha256::new(),
+            buf: [0; HASH_BUFFER],
+            used: 0,
+            len: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.sha
+            .write(self.buf.get(..self.used).unwrap_or_default());
+        self.used = 0;
+    }
+
+    fn finalize(mut self) -> crate::crypto::Digest256 {
+        self.flush();
+        Digest::finalize(self.sha)
+    }
+}
+
+impl Write for HashPass {
     fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.saturating_add(bytes.len());
-        self.inner.write(bytes);
+        if self.used.saturating_add(bytes.len()) > HASH_BUFFER {
+            self.flush();
+        }
+        match self
+            .buf
+            .get_mut(self.used..self.used.saturating_add(bytes.len()))
+        {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.used = self.used.saturating_add(bytes.len());
+            }
+            None => self.sha.write(bytes),
+        }
+    }
+
+    fn write_head(&mut self, head: &[u8; 9], len: usize) {
+        self.len = self.len.saturating_add(len);
+        if self.used.saturating_add(head.len()) > HASH_BUFFER {
+            self.flush();
+        }
+        let mut overflow = false;
+        cbor::slice_write_head(&mut self.buf, &mut self.used, &mut overflow, head, len);
     }
 }
 
@@ -667,10 +716,7 @@ impl<'a> Sign1Builder<'a> {
         // Hash first, write after: `out` is only touched once the signer has succeeded. The
         // hash pass counts what the payload writes, so a payload that reports one length and
         // writes another is refused before anything is signed.
-        let mut h = Counted {
-            inner: Sha256::new(),
-            len: 0,
-        };
+        let mut h = HashPass::new();
         write_sig_structure(
             &PROTECTED_ES256,
             self.external_aad,
@@ -682,7 +728,7 @@ impl<'a> Sign1Builder<'a> {
         if h.len != expected {
             return Err(Error::InvalidPayload);
         }
-        let signature = signer.sign_digest(&h.inner.finalize())?;
+        let signature = signer.sign_digest(&h.finalize())?;
         let mut w = SliceWriter::new(out);
         self.write_head(payload_len, &mut w);
         if !self.detached {
