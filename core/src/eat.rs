@@ -149,6 +149,14 @@ pub trait Item<'a>: Sized + Copy {
     /// # Errors
     /// Any CBOR type or range error.
     fn decode(d: &mut Decoder<'a>, depth: usize) -> Result<Self>;
+    /// Reads one value and checks it like [`Self::decode`], without returning it (lists are
+    /// checked when read and decoded again on iteration).
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
+        Self::decode(d, depth).map(drop)
+    }
     /// Writes the value.
     fn encode<W: Write>(&self, e: &mut Encoder<W>);
     /// Checks what the type alone cannot (nested claims, lists); called before encoding.
@@ -209,7 +217,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
         }
         let start = d.position();
         for _ in 0..len {
-            T::decode(d, depth)?;
+            T::check_next(d, depth)?;
         }
         let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
         Ok(Self::Encoded { bytes, len })
@@ -1019,6 +1027,15 @@ impl<'a> Item<'a> for NamedSubmodule<'a> {
             submodule: Submodule::decode_at(d, depth)?,
         })
     }
+    fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
+        d.text()?;
+        if d.peek_major()? == Major::Map {
+            // Read into a local: the same checks as `decode`, without moving the result.
+            Claims::default().read_map_at(d, depth.saturating_add(1))
+        } else {
+            Submodule::decode_at(d, depth).map(drop)
+        }
+    }
     fn encode<W: Write>(&self, e: &mut Encoder<W>) {
         e.text(self.name);
         self.submodule.encode_to(e);
@@ -1061,7 +1078,7 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
         let mut name = d.clone();
         name.text()?;
         d.next_key((key_start, name.position()), &mut prev)?;
-        T::decode(d, depth)?;
+        T::check_next(d, depth)?;
     }
     let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
     Ok(List::Encoded { bytes, len })
@@ -1388,6 +1405,14 @@ impl<'a> Claims<'a> {
 
     /// Typed read of an already validated map item at the decoder's position.
     fn decode_map_at(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
+        let mut c = Self::default();
+        c.read_map_at(d, depth)?;
+        Ok(c)
+    }
+
+    /// [`Self::decode_map_at`] into `self` (all fields unset), so that a caller that only
+    /// checks a nested claims set does not move a whole `Claims` around.
+    fn read_map_at(&mut self, d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         if depth > MAX_SUBMODULE_DEPTH {
             return Err(Error::DepthExceeded);
         }
@@ -1396,7 +1421,7 @@ impl<'a> Claims<'a> {
             _ => Error::InvalidPayload,
         })?;
         let start = d.position();
-        let mut c = Self::default();
+        let c = self;
         let mut prev = None;
         for _ in 0..entries {
             let key_start = d.position();
@@ -1418,7 +1443,7 @@ impl<'a> Claims<'a> {
         }
         let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
         c.extra = Extra::Encoded { bytes, entries };
-        Ok(c)
+        Ok(())
     }
 
     /// Checks what types alone cannot: non-empty lists, unique names, extra claims that neither
