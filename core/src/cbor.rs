@@ -699,6 +699,14 @@ impl<'b> Decoder<'b> {
         }
     }
 
+    /// The complete encoding of the next item; in one-pass mode validated first (at CBOR
+    /// nesting `depth`), otherwise as [`Self::raw_item`].
+    pub(crate) fn raw_item_checked(&mut self, depth: usize) -> Result<&'b [u8]> {
+        let start = self.pos;
+        self.skip_unread(depth)?;
+        self.buf.get(start..self.pos).ok_or(Error::Truncated)
+    }
+
     /// In one-pass mode: the head of a map that a typed reader reads entry by entry, within
     /// [`MAX_MAP_ENTRIES`]. Otherwise [`Self::map`].
     pub(crate) fn map_checked(&mut self) -> Result<usize> {

@@ -86,7 +86,7 @@ impl ParseOptions {
 
 /// A parsed, **not yet verified** COSE_Sign1. Its accessors say that what they return is
 /// untrusted; [`Self::verify`] turns it into a [`VerifiedSign1`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnverifiedSign1<'b> {
     protected: &'b [u8],
     payload: Option<&'b [u8]>,
@@ -220,21 +220,42 @@ impl<'b> UnverifiedSign1<'b> {
     /// ([`Error::InvalidSignatureLength`], [`Error::SignatureScalarOutOfRange`]).
     pub fn parse(input: &'b [u8], options: &ParseOptions) -> Result<Self> {
         let mode = options.mode();
+        // One pass first (every byte of the message is read by a checking reader, see
+        // `Decoder::one_pass`); on any failure the two-pass read (validate, then read) gives
+        // the verdict and the error.
+        if let Ok(m) = Self::read(Decoder::one_pass(input, mode), options, mode) {
+            return Ok(m);
+        }
         cbor::validate(input, mode)?;
-        let mut d = Decoder::new(input);
-        match d.peek_major()? {
+        Self::read(Decoder::new(input), options, mode)
+    }
+
+    /// [`Self::parse`] without its one-pass read: for tests and fuzzing, which check that both
+    /// give the same result on every input.
+    #[cfg(any(test, feature = "fuzzing"))]
+    #[doc(hidden)]
+    pub fn parse_reference(input: &'b [u8], options: &ParseOptions) -> Result<Self> {
+        let mode = options.mode();
+        cbor::validate(input, mode)?;
+        Self::read(Decoder::new(input), options, mode)
+    }
+
+    fn read(mut d: Decoder<'b>, options: &ParseOptions, mode: Mode) -> Result<Self> {
+        // CBOR nesting of the message array: one more for each tag in front of it.
+        let array_depth = match d.peek_major()? {
             Major::Tag => match d.tag()? {
-                TAG_SIGN1 => {}
+                TAG_SIGN1 => 2,
                 TAG_CWT if options.accept_cwt_tag => {
                     if d.peek_major()? != Major::Tag || d.tag()? != TAG_SIGN1 {
                         return Err(Error::UnexpectedTag);
                     }
+                    3
                 }
                 _ => return Err(Error::UnexpectedTag),
             },
-            _ if options.accept_untagged => {}
+            _ if options.accept_untagged => 1,
             _ => return Err(Error::MissingTag),
-        }
+        };
         if d.array().map_err(|_| Error::InvalidStructure)? != 4 {
             return Err(Error::InvalidStructure);
         }
@@ -242,7 +263,7 @@ impl<'b> UnverifiedSign1<'b> {
         if d.peek_major()? != Major::Map {
             return Err(Error::InvalidStructure);
         }
-        let unprotected_map = d.raw_item()?;
+        let unprotected_map = d.raw_item_checked(array_depth + 1)?;
         let payload = if d.peek_is_null() {
             d.null()?;
             None
@@ -250,6 +271,7 @@ impl<'b> UnverifiedSign1<'b> {
             Some(d.bytes().map_err(|_| Error::InvalidStructure)?)
         };
         let sig_bytes = d.bytes().map_err(|_| Error::InvalidStructure)?;
+        d.finish()?;
 
         // The protected header: empty bytes or a map, itself valid CBOR.
         const EMPTY_MAP: &[u8] = &[0xa0];
@@ -792,6 +814,42 @@ mod tests {
                 u.verify(&vk, b"other")
             };
             assert_eq!(wrong_aad.err(), Some(Error::VerificationFailed));
+        }
+    }
+
+    #[test]
+    fn one_pass_parse_keeps_the_depth_bound_of_validation() {
+        // [h'a10126', {4: h'6b', 99: [[...[0]...]]}, h'', h'00'*64] with the unprotected value
+        // nested `n` arrays deep, untagged, tagged 18 and tagged 61(18): around the bound.
+        let opts = ParseOptions {
+            accept_untagged: true,
+            accept_cwt_tag: true,
+            ..ParseOptions::DEFAULT
+        };
+        for (prefix, deepest) in [
+            (&[][..], 13),
+            (&[0xd2][..], 12),
+            (&[0xd8, 0x3d, 0xd2][..], 11),
+        ] {
+            for n in 8..16 {
+                let mut m = prefix.to_vec();
+                m.extend_from_slice(&[0x84, 0x43, 0xa1, 0x01, 0x26, 0xa2, 0x04, 0x41, 0x6b]);
+                m.extend_from_slice(&[0x18, 0x63]);
+                m.extend(core::iter::repeat_n(0x81, n));
+                m.push(0x00);
+                m.push(0x40);
+                m.extend_from_slice(&[0x58, 0x40]);
+                m.extend_from_slice(&[1; 64]);
+                let got = UnverifiedSign1::parse(&m, &opts).map(|u| u.kid_untrusted());
+                let want = UnverifiedSign1::parse_reference(&m, &opts).map(|u| u.kid_untrusted());
+                assert_eq!(got, want, "prefix {prefix:02x?}, {n} arrays");
+                let expected = if n <= deepest {
+                    Ok(Some(&[0x6b][..]))
+                } else {
+                    Err(Error::DepthExceeded)
+                };
+                assert_eq!(got, expected, "prefix {prefix:02x?}, {n} arrays");
+            }
         }
     }
 

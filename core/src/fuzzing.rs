@@ -467,6 +467,14 @@ pub fn cose_parse(data: &[u8]) {
         return;
     }
     let results = OPTIONS.map(|o| UnverifiedSign1::parse(data, &o));
+    // The one-pass parse must give exactly what the reference (validate, then read) gives.
+    for (o, r) in OPTIONS.iter().zip(&results) {
+        assert_eq!(
+            r,
+            &UnverifiedSign1::parse_reference(data, o),
+            "one-pass and two-pass parses differ"
+        );
+    }
     for r in &results {
         match r {
             Ok(m) => check_parsed(data, m),

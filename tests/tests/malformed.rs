@@ -68,19 +68,30 @@ fn claims_both_ways(input: &[u8], options: DecodeOptions) -> Result<(), Error> {
     got.map(drop)
 }
 
+/// `UnverifiedSign1::parse` (one pass) checked against the two-pass reference.
+fn sign1_both_ways(input: &[u8], options: &ParseOptions) -> Result<(), Error> {
+    let got = UnverifiedSign1::parse(input, options);
+    assert_eq!(
+        got,
+        UnverifiedSign1::parse_reference(input, options),
+        "one-pass and two-pass parses differ on {}",
+        hex::encode(input)
+    );
+    got.map(drop)
+}
+
 fn run(via: Via, input: &[u8]) -> Result<(), Error> {
     match via {
         Via::Lenient => cbor::validate(input, Mode::Lenient),
         Via::Strict => cbor::validate(input, Mode::Strict),
-        Via::Sign1 => UnverifiedSign1::parse(input, &ParseOptions::DEFAULT).map(drop),
-        Via::Sign1Strict => UnverifiedSign1::parse(
+        Via::Sign1 => sign1_both_ways(input, &ParseOptions::DEFAULT),
+        Via::Sign1Strict => sign1_both_ways(
             input,
             &ParseOptions {
                 deterministic: true,
                 ..ParseOptions::DEFAULT
             },
-        )
-        .map(drop),
+        ),
         Via::Claims => claims_both_ways(input, DecodeOptions::default()),
         Via::ClaimsStrict => claims_both_ways(
             input,
