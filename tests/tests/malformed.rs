@@ -37,7 +37,7 @@ fn h(s: &str) -> Vec<u8> {
 }
 
 /// Which decoder an input is given to.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Via {
     /// `cbor::validate`, lenient.
     Lenient,
@@ -55,26 +55,18 @@ enum Via {
     CoseKey,
 }
 
-/// `Claims::decode_with`, which reads in one pass, checked against the reference two-pass
-/// read (validate, then read) on the same input: same claims or same error.
-fn claims_both_ways(input: &[u8], options: DecodeOptions) -> Result<(), Error> {
-    let got = Claims::decode_with(input, options);
+/// The one-pass read (`got`: `Claims::decode_with`, `UnverifiedSign1::parse`) checked against
+/// the reference two-pass read (validate, then read) of the same input: the same value or the
+/// same error.
+fn agree<T: PartialEq + std::fmt::Debug>(
+    input: &[u8],
+    got: Result<T, Error>,
+    reference: Result<T, Error>,
+) -> Result<(), Error> {
     assert_eq!(
         got,
-        Claims::decode_reference(input, options),
+        reference,
         "one-pass and two-pass reads differ on {}",
-        hex::encode(input)
-    );
-    got.map(drop)
-}
-
-/// `UnverifiedSign1::parse` (one pass) checked against the two-pass reference.
-fn sign1_both_ways(input: &[u8], options: &ParseOptions) -> Result<(), Error> {
-    let got = UnverifiedSign1::parse(input, options);
-    assert_eq!(
-        got,
-        UnverifiedSign1::parse_reference(input, options),
-        "one-pass and two-pass parses differ on {}",
         hex::encode(input)
     );
     got.map(drop)
@@ -84,21 +76,27 @@ fn run(via: Via, input: &[u8]) -> Result<(), Error> {
     match via {
         Via::Lenient => cbor::validate(input, Mode::Lenient),
         Via::Strict => cbor::validate(input, Mode::Strict),
-        Via::Sign1 => sign1_both_ways(input, &ParseOptions::DEFAULT),
-        Via::Sign1Strict => sign1_both_ways(
-            input,
-            &ParseOptions {
-                deterministic: true,
+        Via::Sign1 | Via::Sign1Strict => {
+            let options = ParseOptions {
+                deterministic: via == Via::Sign1Strict,
                 ..ParseOptions::DEFAULT
-            },
-        ),
-        Via::Claims => claims_both_ways(input, DecodeOptions::default()),
-        Via::ClaimsStrict => claims_both_ways(
-            input,
-            DecodeOptions {
-                deterministic: true,
-            },
-        ),
+            };
+            agree(
+                input,
+                UnverifiedSign1::parse(input, &options),
+                UnverifiedSign1::parse_reference(input, &options),
+            )
+        }
+        Via::Claims | Via::ClaimsStrict => {
+            let options = DecodeOptions {
+                deterministic: via == Via::ClaimsStrict,
+            };
+            agree(
+                input,
+                Claims::decode_with(input, options),
+                Claims::decode_reference(input, options),
+            )
+        }
         Via::CoseKey => VerifyingKey::from_cose_key(input).map(drop),
     }
 }
