@@ -102,9 +102,9 @@ pub trait Write {
     /// Appends `bytes`.
     fn write(&mut self, bytes: &[u8]);
 
-    /// Appends the first `len` bytes of `head` (a CBOR head: `len` is 1 to 9). Writers that
-    /// can copy a fixed 9-byte block override it, which spares a variable-length copy for
-    /// each of the many short heads of a token.
+    /// Appends the first `len` bytes of `head` (a CBOR head: `len` is 1, 2, 3, 5 or 9).
+    /// Writers into memory override it with one fixed-size store per head length, which
+    /// spares a variable-length copy for each of the many short heads of a token.
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.write(head.get(..len).unwrap_or(head));
@@ -134,6 +134,22 @@ impl<W: Write> Write for &mut W {
 
     fn sink(&mut self) -> Sink<'_> {
         (**self).sink()
+    }
+}
+
+impl Write for &mut dyn Write {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        (**self).write(bytes);
+    }
+
+    #[inline]
+    fn write_head(&mut self, head: &[u8; 9], len: usize) {
+        (**self).write_head(head, len);
+    }
+
+    fn sink(&mut self) -> Sink<'_> {
+        Sink::Dyn(&mut **self)
     }
 }
 

@@ -1797,6 +1797,25 @@ mod tests {
     }
 
     #[test]
+    fn claims_write_the_same_bytes_through_any_writer() {
+        use crate::cose::Payload as _;
+        let c = Claims {
+            iss: Some("iss"),
+            svn: Some(300),
+            ..Claims::default()
+        };
+        let mut direct = [0u8; 32];
+        let n = c.encode(&mut direct).unwrap();
+        // A caller's own writer, reached through `dyn Write` (`Sink::Dyn`).
+        let mut buf = [0u8; 32];
+        let mut w = SliceWriter::new(&mut buf);
+        let dw: &mut dyn Write = &mut w;
+        c.as_payload().unwrap().write_payload(&mut Encoder::new(dw));
+        assert_eq!(w.written(), Some(&direct[..n]));
+        assert_eq!(c.encoded_len(), Ok(n));
+    }
+
+    #[test]
     fn claims_table_is_in_known_key_order() {
         // `write_typed` writes in table order, which must be the deterministic key order.
         assert_eq!(Claims::TABLE_KEYS, &key::KNOWN[..]);
