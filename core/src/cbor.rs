@@ -733,9 +733,10 @@ impl<'b> Decoder<'b> {
         Ok(n)
     }
 
-    /// In one-pass mode: checks that the map key at `key_start..key_end` sorts strictly after the previous key of its map (`prev`, updated) and has a unique
-    /// encoding, which proves the keys distinct (and, in strict mode, in deterministic order).
-    /// Maps that are not so ordered are left to the two-pass path. Otherwise does nothing.
+    /// In one-pass mode: checks that the map key at `key_start..key_end` sorts strictly after
+    /// the previous key of its map (`prev`, updated) and has a unique encoding, which proves
+    /// the keys distinct (and, in strict mode, in deterministic order). Maps that are not so
+    /// ordered are left to the two-pass path. Otherwise does nothing.
     pub(crate) fn next_key(
         &self,
         (key_start, key_end): (usize, usize),

@@ -138,6 +138,11 @@ pub mod key {
 /// [`Claims::encode`]. (CBOR nesting is separately bounded by [`cbor::MAX_DEPTH`].)
 pub const MAX_SUBMODULE_DEPTH: usize = 4;
 
+// The one-pass read relies on this: the deepest typed item (a `measres` result's id, at CBOR
+// nesting 6 + 2 x the submodule depth) stays within the nesting bound that validation
+// enforces, so typed readers need no depth check of their own.
+const _: () = assert!(6 + 2 * MAX_SUBMODULE_DEPTH <= cbor::MAX_DEPTH);
+
 // ---------------------------------------------------------------------------------------------
 // Item plumbing
 // ---------------------------------------------------------------------------------------------
@@ -1403,7 +1408,9 @@ impl<'a> Claims<'a> {
         Self::decode_two_pass(input, mode)
     }
 
-    /// Typed read of an already validated map item at the decoder's position.
+    /// Typed read of the claims map at the decoder's position: of validated input, or in
+    /// one-pass mode of unvalidated input, where the readers check as they go
+    /// ([`Decoder`]'s one-pass mode).
     fn decode_map_at(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
         let mut c = Self::default();
         c.read_map_at(d, depth)?;
@@ -1788,6 +1795,15 @@ mod tests {
             let read = Claims::decode_map_at(&mut d, 0).unwrap();
             assert!(d.is_at_end());
             assert_eq!(read, c);
+        }
+        // NaN is a valid location value (`f9 7e00`, deterministic): read in one pass too.
+        let nan = [
+            0xa1, 0x19, 0x01, 0x08, 0xa2, 0x01, 0xf9, 0x7e, 0x00, 0x02, 0x00,
+        ];
+        for mode in [Mode::Lenient, Mode::Strict] {
+            let mut d = Decoder::one_pass(&nan, mode);
+            let read = Claims::decode_map_at(&mut d, 0).unwrap();
+            assert!(read.location.unwrap().latitude.is_nan());
         }
         // Keys out of order: the one-pass read declines, the two-pass read accepts.
         let unordered = [0xa2, 0x02, 0x61, b'b', 0x01, 0x61, b'a'];
