@@ -226,8 +226,7 @@ impl<'b> UnverifiedSign1<'b> {
         if let Ok(m) = Self::read(Decoder::one_pass(input, mode), options, mode) {
             return Ok(m);
         }
-        cbor::validate(input, mode)?;
-        Self::read(Decoder::new(input), options, mode)
+        Self::parse_two_pass(input, options, mode)
     }
 
     /// [`Self::parse`] without its one-pass read: for tests and fuzzing, which check that both
@@ -235,7 +234,11 @@ impl<'b> UnverifiedSign1<'b> {
     #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn parse_reference(input: &'b [u8], options: &ParseOptions) -> Result<Self> {
-        let mode = options.mode();
+        Self::parse_two_pass(input, options, options.mode())
+    }
+
+    /// The reference parse: [`cbor::validate`] over the whole message, then the read.
+    fn parse_two_pass(input: &'b [u8], options: &ParseOptions, mode: Mode) -> Result<Self> {
         cbor::validate(input, mode)?;
         Self::read(Decoder::new(input), options, mode)
     }

@@ -1354,6 +1354,16 @@ pub struct DecodeOptions {
     pub deterministic: bool,
 }
 
+impl DecodeOptions {
+    const fn mode(self) -> Mode {
+        if self.deterministic {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        }
+    }
+}
+
 impl<'a> Claims<'a> {
     /// Reads a claims map (lenient CBOR: valid, duplicate-free, not necessarily deterministic).
     ///
@@ -1369,11 +1379,7 @@ impl<'a> Claims<'a> {
     /// # Errors
     /// As [`Self::decode`], and [`Error::NonDeterministic`] when required.
     pub fn decode_with(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
-        let mode = if options.deterministic {
-            Mode::Strict
-        } else {
-            Mode::Lenient
-        };
+        let mode = options.mode();
         // One pass first: the typed read checks everything validation would (see
         // `Decoder::one_pass`). It succeeds for every valid claims map whose maps have their
         // keys in ascending encoded order, which is every map a deterministic encoder writes.
@@ -1400,12 +1406,7 @@ impl<'a> Claims<'a> {
     #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn decode_reference(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
-        let mode = if options.deterministic {
-            Mode::Strict
-        } else {
-            Mode::Lenient
-        };
-        Self::decode_two_pass(input, mode)
+        Self::decode_two_pass(input, options.mode())
     }
 
     /// Typed read of the claims map at the decoder's position: of validated input, or in
