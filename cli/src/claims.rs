@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 use bumpalo::Bump;
 use ecnpp_attest::eat::{
     Claims, DebugStatus, Dloa, Extra, HwModel, IntendedUse, Label, List, Location, MeasResGroup,
-    MeasResult, Measurement, NamedSubmodule, NamedUeid, Nonce, NonceClaim, OemId, Profile,
-    RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
+    MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce, NonceClaim, OemId,
+    Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
 };
 use ecnpp_attest::ecnpp::{Lifecycle, PROFILE, PROFILE_OID_TEXT, Promise, Robustness};
 use serde_json::{Map, Value, json};
@@ -452,7 +452,16 @@ impl<'a> Reader<'a> {
     fn submodule(&self, v: &'a Value, path: &str, depth: usize) -> R<Submodule<'a>> {
         match v {
             Value::Object(_) => Ok(Submodule::Claims(self.claims_at(v, path, depth + 1)?)),
-            Value::String(_) => Ok(Submodule::Token(self.bytes(v, path)?)),
+            Value::String(_) => {
+                let t = NestedToken::new(self.bytes(v, path)?).map_err(|e| {
+                    format!(
+                        "{path}: not a nested token (a tag-18 COSE_Sign1, or a tag-61 CWT around \
+                         one) in hex ({})",
+                        crate::fail::explain(e)
+                    )
+                })?;
+                Ok(Submodule::Token(t))
+            }
             Value::Array(a) => match a.as_slice() {
                 [alg, digest] => Ok(Submodule::Digest {
                     alg: match alg {
@@ -879,7 +888,7 @@ pub(crate) fn claims_to_json(c: &Claims<'_>) -> Value {
             .map(|s| {
                 let v = match s.submodule {
                     Submodule::Claims(inner) => claims_to_json(&inner),
-                    Submodule::Token(t) => hexv(t),
+                    Submodule::Token(t) => hexv(t.as_bytes()),
                     Submodule::Digest { alg, digest } => match alg {
                         Label::Int(a) => json!([a, hex::encode(digest)]),
                         Label::Text(a) => json!([a, hex::encode(digest)]),

@@ -19,6 +19,7 @@
 
 use core::cmp::Ordering;
 use core::fmt;
+use core::marker::PhantomData;
 
 use crate::cbor::{self, Decoder, Encoder, Major, Mode, SizeCounter, SliceWriter, Write};
 use crate::ecnpp::{Lifecycle, Promise, Robustness};
@@ -171,7 +172,28 @@ pub trait Item<'a>: Sized + Copy {
     fn check(&self, _depth: usize) -> Result<()> {
         Ok(())
     }
+    /// The reader a decoded list of this type stores for its items, when reading them on
+    /// iteration must not go through [`Self::decode`] (see [`Self::read_listed`]).
+    #[doc(hidden)]
+    const SUBMODULE_READER: Option<SubmoduleReader> = None;
+    /// Reads the next item of a list read from the wire (so already checked), given the reader
+    /// stored with the list. By default [`Self::decode`]; submodule entries use the stored
+    /// reader instead, so that code which iterates only lists it built itself (a device
+    /// checking its own evidence before signing it) links no claims decoder.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    #[doc(hidden)]
+    fn read_listed(d: &mut Decoder<'a>, _stored: Option<SubmoduleReader>) -> Result<Self> {
+        Self::decode(d, 0)
+    }
 }
+
+/// Reads a submodule entry (name, submodule) of a list read from the wire: stored with the
+/// list by the decoder (see [`Item::read_listed`]). Lifetime-generic, so that lists stay
+/// covariant in theirs.
+#[doc(hidden)]
+pub type SubmoduleReader = for<'x> fn(&mut Decoder<'x>) -> Result<NamedSubmodule<'x>>;
 
 /// A non-empty list: caller-supplied items when building, validated encoded bytes when read.
 #[derive(Clone, Copy)]
@@ -179,12 +201,75 @@ pub enum List<'a, T> {
     /// Items supplied by the caller.
     Items(&'a [T]),
     /// Items read from the wire, still encoded (already validated, decoded on iteration).
-    Encoded {
-        /// The encoded items (the array content after its head).
-        bytes: &'a [u8],
-        /// Number of items.
-        len: usize,
-    },
+    Encoded(EncodedList<'a, T>),
+}
+
+/// What the decoder stores with a list it read (see [`EncodedList`]).
+struct ListOps {
+    /// Checks, before the items are written again, that they are exactly `len` items in core
+    /// deterministic encoding.
+    recheck: fn(&[u8], usize) -> Result<()>,
+    /// See [`Item::read_listed`].
+    submodule: Option<SubmoduleReader>,
+}
+
+/// Items of a [`List`] read from the wire and kept encoded. Only the decoder makes one, and it
+/// stores with the bytes the functions that check them again before they are written and, for
+/// submodules, that read them back: code that only builds claims (a device signing evidence)
+/// links neither a validator nor a claims decoder.
+pub struct EncodedList<'a, T> {
+    bytes: &'a [u8],
+    len: usize,
+    ops: &'static ListOps,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for EncodedList<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for EncodedList<'_, T> {}
+
+impl<'a, T> EncodedList<'a, T> {
+    /// The encoded items (the content of the array or map, after its head).
+    #[must_use]
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Number of items.
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never true: a list read from the wire is not empty.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<T> fmt::Debug for EncodedList<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncodedList")
+            .field("len", &self.len)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The recheck of an array's items.
+fn recheck_items(bytes: &[u8], len: usize) -> Result<()> {
+    cbor::validate_items(bytes, len, Mode::Strict)
+}
+
+/// The recheck of a named map's entries (`submods`, `sueids`): it also proves the names
+/// distinct and in order.
+fn recheck_entries(bytes: &[u8], len: usize) -> Result<()> {
+    cbor::validate_map_entries(bytes, len, Mode::Strict)
 }
 
 impl<'a, T: Item<'a>> List<'a, T> {
@@ -193,7 +278,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     pub const fn len(&self) -> usize {
         match self {
             Self::Items(items) => items.len(),
-            Self::Encoded { len, .. } => *len,
+            Self::Encoded(l) => l.len,
         }
     }
 
@@ -206,13 +291,14 @@ impl<'a, T: Item<'a>> List<'a, T> {
     /// Iterates over the items.
     #[must_use]
     pub fn iter(&self) -> ListIter<'a, T> {
-        match *self {
-            Self::Items(items) => ListIter::Items(items.iter()),
-            Self::Encoded { bytes, len } => ListIter::Encoded {
-                d: Decoder::new(bytes),
-                left: len,
+        ListIter(match *self {
+            Self::Items(items) => ListIterInner::Items(items.iter()),
+            Self::Encoded(l) => ListIterInner::Encoded {
+                d: Decoder::new(l.bytes),
+                left: l.len,
+                stored: l.ops.submodule,
             },
-        }
+        })
     }
 
     fn decode_array(d: &mut Decoder<'a>, depth: usize) -> Result<Self> {
@@ -225,7 +311,17 @@ impl<'a, T: Item<'a>> List<'a, T> {
             T::check_next(d, depth)?;
         }
         let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
-        Ok(Self::Encoded { bytes, len })
+        Ok(Self::Encoded(EncodedList {
+            bytes,
+            len,
+            ops: const {
+                &ListOps {
+                    recheck: recheck_items,
+                    submodule: T::SUBMODULE_READER,
+                }
+            },
+            item: PhantomData,
+        }))
     }
 
     fn encode_array<W: Write>(&self, e: &mut Encoder<W>) {
@@ -233,23 +329,23 @@ impl<'a, T: Item<'a>> List<'a, T> {
         match *self {
             Self::Items(items) => items.iter().for_each(|i| i.encode(e)),
             // Written as held: `check` proved the bytes deterministic.
-            Self::Encoded { bytes, .. } => {
-                e.raw(bytes);
+            Self::Encoded(l) => {
+                e.raw(l.bytes);
             }
         }
     }
 
     /// Before encoding: caller items pass their own checks; encoded items (written as they
-    /// are held, like unknown claims) must be exactly `len` core deterministic items. Their
-    /// types were checked when they were read, and are not checked again here, so that an
-    /// encoder does not need the decoders.
+    /// are held, like unknown claims) must be exactly `len` core deterministic items, which
+    /// their reader checks. Their types were checked when they were read, and are not checked
+    /// again here.
     fn check(&self, depth: usize) -> Result<()> {
         if self.is_empty() {
             return Err(Error::InvalidArgument);
         }
         match *self {
             Self::Items(items) => items.iter().try_for_each(|i| i.check(depth)),
-            Self::Encoded { bytes, len } => cbor::validate_items(bytes, len, Mode::Strict),
+            Self::Encoded(l) => (l.ops.recheck)(l.bytes, l.len),
         }
     }
 }
@@ -267,8 +363,22 @@ impl<'a, T: Item<'a> + fmt::Debug> fmt::Debug for List<'a, T> {
 }
 
 /// Iterator over a [`List`].
-#[derive(Debug)]
-pub enum ListIter<'a, T> {
+pub struct ListIter<'a, T>(ListIterInner<'a, T>);
+
+impl<T> Clone for ListIter<'_, T> {
+    fn clone(&self) -> Self {
+        Self(match &self.0 {
+            ListIterInner::Items(it) => ListIterInner::Items(it.clone()),
+            ListIterInner::Encoded { d, left, stored } => ListIterInner::Encoded {
+                d: d.clone(),
+                left: *left,
+                stored: *stored,
+            },
+        })
+    }
+}
+
+enum ListIterInner<'a, T> {
     /// Over caller items.
     Items(core::slice::Iter<'a, T>),
     /// Over encoded items.
@@ -277,22 +387,34 @@ pub enum ListIter<'a, T> {
         d: Decoder<'a>,
         /// Items left.
         left: usize,
+        /// The reader stored with the list.
+        stored: Option<SubmoduleReader>,
     },
+}
+
+impl<T> fmt::Debug for ListIter<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let left = match &self.0 {
+            ListIterInner::Items(it) => it.len(),
+            ListIterInner::Encoded { left, .. } => *left,
+        };
+        f.debug_struct("ListIter").field("left", &left).finish()
+    }
 }
 
 impl<'a, T: Item<'a>> Iterator for ListIter<'a, T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        match self {
-            Self::Items(it) => it.next().copied(),
-            Self::Encoded { d, left } => {
+        match &mut self.0 {
+            ListIterInner::Items(it) => it.next().copied(),
+            ListIterInner::Encoded { d, left, stored } => {
                 if *left == 0 {
                     return None;
                 }
                 *left -= 1;
                 // Validated when the list was read, so this succeeds; stop rather than panic if not.
-                T::decode(d, 0).ok()
+                T::read_listed(d, *stored).ok()
             }
         }
     }
@@ -431,8 +553,16 @@ impl<'a> Label<'a> {
 }
 
 /// One encoded CBOR data item, carried as it is (the value of a claim this crate does not type).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct RawValue<'a>(&'a [u8]);
+#[derive(Clone, Copy)]
+pub struct RawValue<'a> {
+    bytes: &'a [u8],
+    /// For a value read from the wire, possibly leniently: the strict check it must pass before
+    /// it is written. Set only by the decoder, so that building claims links no validator.
+    recheck: Option<ValueCheck>,
+}
+
+/// The check a [`RawValue`] read from the wire must pass before it is written.
+type ValueCheck = fn(&[u8]) -> Result<()>;
 
 impl<'a> RawValue<'a> {
     /// Wraps an encoded item after checking it is exactly one valid, deterministic data item.
@@ -441,20 +571,41 @@ impl<'a> RawValue<'a> {
     /// The errors of [`cbor::validate`] in strict mode.
     pub fn new(encoded: &'a [u8]) -> Result<Self> {
         cbor::validate(encoded, Mode::Strict)?;
-        Ok(Self(encoded))
+        Ok(Self {
+            bytes: encoded,
+            recheck: None,
+        })
     }
 
     /// The encoded item.
     #[must_use]
     pub const fn as_bytes(&self) -> &'a [u8] {
-        self.0
+        self.bytes
     }
+
+    /// Before writing: a value read from the wire must be one deterministic item.
+    fn check(&self) -> Result<()> {
+        self.recheck.map_or(Ok(()), |f| f(self.bytes))
+    }
+}
+
+impl PartialEq for RawValue<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for RawValue<'_> {}
+
+/// The strict check of a value read from the wire (see [`RawValue`]).
+fn check_strict(bytes: &[u8]) -> Result<()> {
+    cbor::validate(bytes, Mode::Strict)
 }
 
 impl fmt::Debug for RawValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RawValue(")?;
-        for b in self.0 {
+        for b in self.bytes {
             write!(f, "{b:02x}")?;
         }
         f.write_str(")")
@@ -950,7 +1101,7 @@ pub enum Submodule<'a> {
     Claims(Claims<'a>),
     /// A nested, separately signed token (a byte string holding a tag-18 or tag-61 message).
     /// Its signature is not checked by the enclosing token's verification.
-    Token(&'a [u8]),
+    Token(NestedToken<'a>),
     /// A detached submodule digest: hash algorithm and digest.
     Digest {
         /// COSE hash algorithm (integer or text).
@@ -967,6 +1118,30 @@ pub struct NamedSubmodule<'a> {
     pub name: &'a str,
     /// The submodule.
     pub submodule: Submodule<'a>,
+}
+
+/// The bytes of a nested token ([`Submodule::Token`]): one valid CBOR item, tagged as a
+/// COSE_Sign1 message (tag 18) or a CWT (tag 61) wrapping one. Checked at construction,
+/// whether the bytes come from a builder or from the wire; the signature inside is not checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NestedToken<'a>(&'a [u8]);
+
+impl<'a> NestedToken<'a> {
+    /// Checks and wraps the encoded token.
+    ///
+    /// # Errors
+    /// The errors of [`cbor::validate`] (lenient mode); [`Error::UnexpectedTag`] when the item
+    /// is not tagged 18, or 61 then 18.
+    pub fn new(bytes: &'a [u8]) -> Result<Self> {
+        check_nested_token(bytes)?;
+        Ok(Self(bytes))
+    }
+
+    /// The encoded token.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
 }
 
 fn check_nested_token(bytes: &[u8]) -> Result<()> {
@@ -989,11 +1164,7 @@ impl<'a> Submodule<'a> {
                 d,
                 depth.saturating_add(1),
             )?)),
-            Major::Bytes => {
-                let b = d.bytes()?;
-                check_nested_token(b)?;
-                Ok(Self::Token(b))
-            }
+            Major::Bytes => Ok(Self::Token(NestedToken::new(d.bytes()?)?)),
             Major::Array => {
                 if d.array()? != 2 {
                     return Err(Error::InvalidArgument);
@@ -1012,7 +1183,7 @@ impl<'a> Submodule<'a> {
         match self {
             Self::Claims(c) => c.encode_map(e),
             Self::Token(t) => {
-                e.bytes(t);
+                e.bytes(t.as_bytes());
             }
             Self::Digest { alg, digest } => {
                 e.array(2);
@@ -1045,13 +1216,22 @@ impl<'a> Item<'a> for NamedSubmodule<'a> {
         e.text(self.name);
         self.submodule.encode_to(e);
     }
+    const SUBMODULE_READER: Option<SubmoduleReader> = Some(read_submodule_entry);
+    fn read_listed(d: &mut Decoder<'a>, stored: Option<SubmoduleReader>) -> Result<Self> {
+        stored.map_or(Err(Error::InvalidArgument), |read| read(d))
+    }
     fn check(&self, depth: usize) -> Result<()> {
         match self.submodule {
             Submodule::Claims(c) => c.check_at(depth.saturating_add(1)),
-            Submodule::Token(t) => check_nested_token(t),
+            Submodule::Token(_) => Ok(()),
             Submodule::Digest { .. } => Ok(()),
         }
     }
+}
+
+/// The [`SubmoduleReader`] of decoded `submods` lists.
+fn read_submodule_entry<'x>(d: &mut Decoder<'x>) -> Result<NamedSubmodule<'x>> {
+    NamedSubmodule::decode(d, 0)
 }
 
 impl<'a> Item<'a> for NamedUeid<'a> {
@@ -1086,7 +1266,17 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
         T::check_next(d, depth)?;
     }
     let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
-    Ok(List::Encoded { bytes, len })
+    Ok(List::Encoded(EncodedList {
+        bytes,
+        len,
+        ops: const {
+            &ListOps {
+                recheck: recheck_entries,
+                submodule: T::SUBMODULE_READER,
+            }
+        },
+        item: PhantomData,
+    }))
 }
 
 /// Writes named entries in the order of their encoded names (deterministic maps), without
@@ -1100,8 +1290,8 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
     let items = match *list {
         List::Items(items) => items,
         // Written as held: `check_named_map` proved the entries deterministic (so sorted).
-        List::Encoded { bytes, .. } => {
-            e.raw(bytes);
+        List::Encoded(l) => {
+            e.raw(l.bytes);
             return;
         }
     };
@@ -1134,23 +1324,16 @@ fn check_named_map<'a, T: Item<'a>>(
     name: impl Fn(&T) -> &'a str,
     depth: usize,
 ) -> Result<()> {
-    let items = match *list {
-        List::Items(items) => items,
-        List::Encoded { bytes, len } => {
-            if len == 0 {
-                return Err(Error::InvalidArgument);
-            }
-            return cbor::validate_map_entries(bytes, len, Mode::Strict);
-        }
-    };
     list.check(depth)?;
-    for (i, a) in items.iter().enumerate() {
-        if items
-            .iter()
-            .skip(i.saturating_add(1))
-            .any(|b| name(b) == name(a))
-        {
-            return Err(Error::DuplicateKey);
+    if let List::Items(items) = *list {
+        for (i, a) in items.iter().enumerate() {
+            if items
+                .iter()
+                .skip(i.saturating_add(1))
+                .any(|b| name(b) == name(a))
+            {
+                return Err(Error::DuplicateKey);
+            }
         }
     }
     Ok(())
@@ -1162,12 +1345,57 @@ pub enum Extra<'a> {
     /// Supplied by the caller.
     Items(&'a [(Label<'a>, RawValue<'a>)]),
     /// The entries of a decoded claims map (known keys are skipped when iterating).
-    Encoded {
-        /// The map content after its head.
-        bytes: &'a [u8],
-        /// Number of entries in the whole map.
-        entries: usize,
-    },
+    Encoded(EncodedExtra<'a>),
+}
+
+/// The entries of a decoded claims map, as [`Extra`] holds them. Only the decoder makes one,
+/// and it stores with the bytes the function that reads an entry back (see [`EncodedList`]).
+#[derive(Clone, Copy)]
+pub struct EncodedExtra<'a> {
+    bytes: &'a [u8],
+    entries: usize,
+    reader: ExtraReader,
+}
+
+/// Reads the entry of a claims map at a position (and moves past it).
+type ExtraReader = for<'x> fn(&'x [u8], &mut usize) -> Option<(Label<'x>, RawValue<'x>)>;
+
+impl<'a> EncodedExtra<'a> {
+    /// The map content after its head (typed claims included).
+    #[must_use]
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Number of entries in the whole map (typed claims included).
+    #[must_use]
+    pub const fn entries(&self) -> usize {
+        self.entries
+    }
+}
+
+impl fmt::Debug for EncodedExtra<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncodedExtra")
+            .field("entries", &self.entries)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads the entry at `*pos` of a decoded claims map (validated when it was read).
+fn read_extra_entry<'a>(map: &'a [u8], pos: &mut usize) -> Option<(Label<'a>, RawValue<'a>)> {
+    let mut d = Decoder::new(map.get(*pos..)?);
+    let label = Label::decode(&mut d).ok()?;
+    let bytes = d.raw_item().ok()?;
+    *pos = pos.checked_add(d.position())?;
+    Some((
+        label,
+        RawValue {
+            bytes,
+            recheck: Some(check_strict),
+        },
+    ))
 }
 
 impl Default for Extra<'_> {
@@ -1181,11 +1409,13 @@ impl<'a> Extra<'a> {
     #[must_use]
     pub fn iter(&self) -> ExtraIter<'a> {
         match *self {
-            Self::Items(items) => ExtraIter::Items(items.iter()),
-            Self::Encoded { bytes, entries } => ExtraIter::Encoded {
-                d: Decoder::new(bytes),
-                left: entries,
-            },
+            Self::Items(items) => ExtraIter(ExtraIterInner::Items(items.iter())),
+            Self::Encoded(x) => ExtraIter(ExtraIterInner::Encoded {
+                map: x.bytes,
+                pos: 0,
+                left: x.entries,
+                reader: x.reader,
+            }),
         }
     }
 
@@ -1233,34 +1463,49 @@ impl fmt::Debug for Extra<'_> {
 }
 
 /// Iterator over [`Extra`].
-#[derive(Debug)]
-pub enum ExtraIter<'a> {
+pub struct ExtraIter<'a>(ExtraIterInner<'a>);
+
+enum ExtraIterInner<'a> {
     /// Over caller items.
     Items(core::slice::Iter<'a, (Label<'a>, RawValue<'a>)>),
     /// Over a decoded map.
     Encoded {
-        /// Decoder at the next entry.
-        d: Decoder<'a>,
+        /// The map content.
+        map: &'a [u8],
+        /// Where the next entry starts.
+        pos: usize,
         /// Entries left.
         left: usize,
+        /// The map's entry reader.
+        reader: ExtraReader,
     },
+}
+
+impl fmt::Debug for ExtraIter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtraIter").finish_non_exhaustive()
+    }
 }
 
 impl<'a> Iterator for ExtraIter<'a> {
     type Item = (Label<'a>, RawValue<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Self::Items(it) => it.next().copied(),
-            Self::Encoded { d, left } => loop {
+        match &mut self.0 {
+            ExtraIterInner::Items(it) => it.next().copied(),
+            ExtraIterInner::Encoded {
+                map,
+                pos,
+                left,
+                reader,
+            } => loop {
                 if *left == 0 {
                     return None;
                 }
                 *left -= 1;
-                let label = Label::decode(d).ok()?;
-                let value = d.raw_item().ok()?;
+                let (label, value) = reader(map, pos)?;
                 if !label.is_known() {
-                    return Some((label, RawValue(value)));
+                    return Some((label, value));
                 }
             },
         }
@@ -1450,7 +1695,11 @@ impl<'a> Claims<'a> {
             }
         }
         let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
-        c.extra = Extra::Encoded { bytes, entries };
+        c.extra = Extra::Encoded(EncodedExtra {
+            bytes,
+            entries,
+            reader: read_extra_entry,
+        });
         Ok(())
     }
 
@@ -1513,7 +1762,7 @@ impl<'a> Claims<'a> {
                     key: label_key(&label),
                 });
             }
-            RawValue::new(value.as_bytes()).map_err(|_| Error::InvalidClaim {
+            value.check().map_err(|_| Error::InvalidClaim {
                 key: label_key(&label),
             })?;
             if self
@@ -1761,6 +2010,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Lists read from the wire carry the functions that read them back; those are
+    /// lifetime-generic, so that claims stay covariant in their lifetime (this would not compile
+    /// otherwise).
+    #[test]
+    fn claims_stay_covariant() {
+        fn shorten<'s, 'l: 's>(c: Claims<'l>) -> Claims<'s> {
+            c
+        }
+        let wire = [0xa1, 0x0a, 0x48, 1, 2, 3, 4, 5, 6, 7, 8]; // {10: h'0102030405060708'}
+        let decoded = Claims::decode(&wire).unwrap();
+        let local = [0u8; 8];
+        let built = Claims {
+            nonce: Some(NonceClaim::One(Nonce::new(&local).unwrap())),
+            ..Claims::default()
+        };
+        assert_ne!(shorten(decoded), built);
+    }
+
+    /// A decoded list stores the reader of its items: iterating a decoded `submods` reads the
+    /// entries back; a hand-made list of the same type never needs one.
+    #[test]
+    fn decoded_submodules_are_read_back_through_the_stored_reader() {
+        let inner = Claims {
+            oemboot: Some(true),
+            ..Claims::default()
+        };
+        let subs = [NamedSubmodule {
+            name: "se",
+            submodule: Submodule::Claims(inner),
+        }];
+        let built = Claims {
+            submods: Some(List::Items(&subs)),
+            ..Claims::default()
+        };
+        let mut buf = [0u8; 64];
+        let n = built.encode(&mut buf).unwrap();
+        let decoded = Claims::decode(&buf[..n]).unwrap();
+        let Some(List::Encoded(l)) = decoded.submods else {
+            panic!("a decoded list stays encoded")
+        };
+        assert!(l.ops.submodule.is_some());
+        assert_eq!(decoded.submods.unwrap().iter().next(), Some(subs[0]));
+        // Without the stored reader, an entry is not read (an error, not a panic).
+        let mut d = Decoder::new(l.as_bytes());
+        assert_eq!(
+            NamedSubmodule::read_listed(&mut d, None),
+            Err(Error::InvalidArgument)
+        );
     }
 
     #[test]

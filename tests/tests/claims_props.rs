@@ -29,8 +29,8 @@ use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::SigningKey;
 use ecnpp_attest::eat::{
     Claims, DebugStatus, DecodeOptions, Dloa, Extra, HwModel, IntendedUse, Label, List, Location,
-    MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, Nonce, NonceClaim, OemId,
-    Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
+    MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce,
+    NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
 };
 use ecnpp_attest::ecnpp::{
     self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
@@ -408,7 +408,8 @@ fn nested_tokens() -> &'static [&'static [u8]] {
 fn submodule(depth: u32) -> BoxedStrategy<Submodule<'static>> {
     prop_oneof![
         3 => claims_with(depth, false).prop_map(Submodule::Claims),
-        1 => select(nested_tokens()).prop_map(Submodule::Token),
+        1 => select(nested_tokens())
+            .prop_map(|t| Submodule::Token(NestedToken::new(t).unwrap())),
         1 => (
             prop_oneof![
                 any::<i64>().prop_map(Label::Int),
@@ -683,8 +684,8 @@ fn the_strategy_covers_every_field_and_submodule_kind() {
         for s in c.submods.iter().flat_map(|l| l.iter()) {
             match s.submodule {
                 Submodule::Token(t) => {
-                    token |= t[0] == 0xd2;
-                    cwt_token |= t[0] == 0xd8;
+                    token |= t.as_bytes()[0] == 0xd2;
+                    cwt_token |= t.as_bytes()[0] == 0xd8;
                 }
                 Submodule::Digest { .. } => digest = true,
                 Submodule::Claims(inner) => {

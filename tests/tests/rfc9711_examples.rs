@@ -31,8 +31,8 @@ use ecnpp_attest::cose::{ParseOptions, Sign1Builder, UnverifiedSign1};
 use ecnpp_attest::crypto::SigningKey;
 use ecnpp_attest::crypto::{ES256, Sha256};
 use ecnpp_attest::eat::{
-    Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
-    Submodule, Ueid, Version,
+    Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, NestedToken, Nonce,
+    NonceClaim, OemId, Submodule, Ueid, Version,
 };
 use ecnpp_attest::eat::{DecodeOptions, Label, RawValue, key};
 use ecnpp_attest::ecnpp::{
@@ -598,7 +598,7 @@ fn a_2_2_token_is_accepted_as_a_nested_submodule() {
     let token = unhex(A_2_2_CWT);
     let subs = [NamedSubmodule {
         name: "chip",
-        submodule: Submodule::Token(&token),
+        submodule: Submodule::Token(NestedToken::new(&token).unwrap()),
     }];
     let c = Claims {
         submods: Some(List::Items(&subs)),
