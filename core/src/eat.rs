@@ -1456,6 +1456,30 @@ impl<'a> Extra<'a> {
     }
 }
 
+/// Unknown claims, in encoded-key order, waiting to be merged between the typed ones.
+struct ExtraMerge<I: Iterator>(core::iter::Peekable<I>);
+
+impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> ExtraMerge<I> {
+    /// Writes the unknown claims whose keys sort before the typed key `k`.
+    fn write_before(&mut self, k: i64, e: &mut Encoder<cbor::Sink<'_>>) {
+        while let Some((label, value)) = self
+            .0
+            .next_if(|(l, _)| l.cmp_encoded(&Label::Int(k)) == Ordering::Less)
+        {
+            label.encode(e);
+            e.raw(value.as_bytes());
+        }
+    }
+
+    /// Writes the unknown claims left (keys after every typed one).
+    fn write_rest(self, e: &mut Encoder<cbor::Sink<'_>>) {
+        for (label, value) in self.0 {
+            label.encode(e);
+            e.raw(value.as_bytes());
+        }
+    }
+}
+
 impl fmt::Debug for Extra<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
@@ -1790,28 +1814,11 @@ impl<'a> Claims<'a> {
 
     fn encode_map_sink(&self, e: &mut Encoder<cbor::Sink<'_>>) {
         e.map(self.entry_count());
-        if self.extra.is_empty() {
-            // The common case: only typed claims, written in key order without a lookup.
-            self.write_typed(e);
-            return;
-        }
-        let mut extras = self.extra.iter_sorted().peekable();
-        for k in key::KNOWN {
-            while let Some((label, value)) =
-                extras.next_if(|(l, _)| l.cmp_encoded(&Label::Int(k)) == Ordering::Less)
-            {
-                label.encode(e);
-                e.raw(value.as_bytes());
-            }
-            if self.has(k) {
-                e.int(k);
-                self.write_claim(k, e);
-            }
-        }
-        for (label, value) in extras {
-            label.encode(e);
-            e.raw(value.as_bytes());
-        }
+        // Typed claims come out in table (= key) order; unknown claims are merged in between,
+        // in encoded-key order. One writer per claim, whether or not there are unknown claims.
+        let mut extras = ExtraMerge(self.extra.iter_sorted().peekable());
+        self.write_typed(e, &mut extras);
+        extras.write_rest(e);
     }
 
     /// Checks the claims and writes them as a deterministic CBOR map into `out`.
@@ -1861,14 +1868,6 @@ macro_rules! claims_table {
                 Ok(())
             }
 
-            /// Whether the field for known key `k` is set.
-            fn has(&self, k: i64) -> bool {
-                match k {
-                    $($key => self.$field.is_some(),)*
-                    _ => false,
-                }
-            }
-
             /// Whether `k` has a typed field.
             const fn is_known_key(k: i64) -> bool {
                 matches!(k, $($key)|*)
@@ -1880,10 +1879,16 @@ macro_rules! claims_table {
             }
 
             /// Writes every set typed field, key and value, in table order (which is
-            /// [`key::KNOWN`] order: checked by a test).
-            fn write_typed<W: Write>(&self, $e: &mut Encoder<W>) {
+            /// [`key::KNOWN`] order: checked by a test), each after the unknown claims whose
+            /// keys sort before its own.
+            fn write_typed<I: Iterator<Item = (Label<'a>, RawValue<'a>)>>(
+                &self,
+                $e: &mut Encoder<cbor::Sink<'_>>,
+                extras: &mut ExtraMerge<I>,
+            ) {
                 $(
                     if let Some($v) = self.$field {
+                        extras.write_before($key, $e);
                         $e.encoded_head(&const { cbor::EncodedHead::int($key) });
                         $write;
                     }
@@ -1893,18 +1898,6 @@ macro_rules! claims_table {
             /// The keys of the table, in table order.
             #[cfg(test)]
             const TABLE_KEYS: &'static [i64] = &[$($key),*];
-
-            /// Writes the value of known key `k`, if set.
-            fn write_claim<W: Write>(&self, k: i64, $e: &mut Encoder<W>) {
-                match k {
-                    $($key => {
-                        if let Some($v) = self.$field {
-                            $write;
-                        }
-                    })*
-                    _ => {}
-                }
-            }
         }
     };
 }
