@@ -1459,8 +1459,23 @@ impl<'a> Extra<'a> {
 /// Unknown claims, in encoded-key order, waiting to be merged between the typed ones.
 struct ExtraMerge<I: Iterator>(core::iter::Peekable<I>);
 
-impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> ExtraMerge<I> {
+/// What the claims writer calls before each typed claim.
+trait MergeExtras {
     /// Writes the unknown claims whose keys sort before the typed key `k`.
+    fn write_before(&mut self, k: i64, e: &mut Encoder<cbor::Sink<'_>>);
+}
+
+/// No unknown claims to merge.
+#[cfg(not(target_os = "none"))]
+struct NoExtras;
+
+#[cfg(not(target_os = "none"))]
+impl MergeExtras for NoExtras {
+    #[inline(always)]
+    fn write_before(&mut self, _: i64, _: &mut Encoder<cbor::Sink<'_>>) {}
+}
+
+impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> MergeExtras for ExtraMerge<I> {
     fn write_before(&mut self, k: i64, e: &mut Encoder<cbor::Sink<'_>>) {
         while let Some((label, value)) = self
             .0
@@ -1470,7 +1485,9 @@ impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> ExtraMerge<I> {
             e.raw(value.as_bytes());
         }
     }
+}
 
+impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> ExtraMerge<I> {
     /// Writes the unknown claims left (keys after every typed one).
     fn write_rest(self, e: &mut Encoder<cbor::Sink<'_>>) {
         for (label, value) in self.0 {
@@ -1814,10 +1831,19 @@ impl<'a> Claims<'a> {
 
     fn encode_map_sink(&self, e: &mut Encoder<cbor::Sink<'_>>) {
         e.map(self.entry_count());
-        // Typed claims come out in table (= key) order; unknown claims are merged in between,
-        // in encoded-key order. One writer per claim, whether or not there are unknown claims.
+        // Typed claims come out in key order; unknown claims are merged in between, in
+        // encoded-key order.
+        #[cfg(not(target_os = "none"))]
+        if self.extra.is_empty() {
+            // The common case, without the merge.
+            self.write_typed(e, &mut NoExtras);
+            return;
+        }
         let mut extras = ExtraMerge(self.extra.iter_sorted().peekable());
+        #[cfg(not(target_os = "none"))]
         self.write_typed(e, &mut extras);
+        #[cfg(target_os = "none")]
+        self.write_typed_compact(e, &mut extras);
         extras.write_rest(e);
     }
 
@@ -1857,7 +1883,7 @@ impl<'a> Claims<'a> {
 /// writers of [`Claims`] are generated from it, so a claim is added in exactly one place (and in
 /// [`key::KNOWN`], whose order fixes the encoding order).
 macro_rules! claims_table {
-    (($d:ident, $depth:ident, $v:ident, $e:ident) $($key:path => $field:ident: $read:expr, $write:expr;)*) => {
+    (($d:ident, $depth:ident, $v:ident) $($key:path => $field:ident: $read:expr, $value:expr;)*) => {
         impl<'a> Claims<'a> {
             /// Reads the value of known key `k` into its field.
             fn decode_claim(&mut self, k: i64, $d: &mut Decoder<'a>, $depth: usize) -> Result<()> {
@@ -1873,26 +1899,35 @@ macro_rules! claims_table {
                 matches!(k, $($key)|*)
             }
 
-            /// Number of typed fields that are set.
+            /// Number of typed fields that are set (on bare-metal targets, counted through
+            /// the compact writer's lookup, which is there anyway).
+            #[cfg(not(target_os = "none"))]
             fn typed_count(&self) -> usize {
                 0 $(+ usize::from(self.$field.is_some()))*
             }
 
             /// Writes every set typed field, key and value, in table order (which is
             /// [`key::KNOWN`] order: checked by a test), each after the unknown claims whose
-            /// keys sort before its own.
-            fn write_typed<I: Iterator<Item = (Label<'a>, RawValue<'a>)>>(
-                &self,
-                $e: &mut Encoder<cbor::Sink<'_>>,
-                extras: &mut ExtraMerge<I>,
-            ) {
+            /// keys sort before its own: straight-line code per claim, for speed on hosts.
+            #[cfg(any(not(target_os = "none"), test, feature = "fuzzing"))]
+            fn write_typed<M: MergeExtras>(&self, e: &mut Encoder<cbor::Sink<'_>>, extras: &mut M) {
                 $(
-                    if let Some($v) = self.$field {
-                        extras.write_before($key, $e);
-                        $e.encoded_head(&const { cbor::EncodedHead::int($key) });
-                        $write;
+                    if let Some($v) = &self.$field {
+                        extras.write_before($key, e);
+                        e.encoded_head(&const { cbor::EncodedHead::int($key) });
+                        $value.write(e);
                     }
                 )*
+            }
+
+            /// The value of the typed field for known key `k`, if set (see
+            /// [`Self::write_typed_compact`]).
+            #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+            fn claim(&self, k: i64) -> Option<ClaimRef<'_, 'a>> {
+                match k {
+                    $($key => self.$field.as_ref().map(|$v| $value),)*
+                    _ => None,
+                }
             }
 
             /// The keys of the table, in table order.
@@ -1902,48 +1937,152 @@ macro_rules! claims_table {
     };
 }
 
+impl<'a> Claims<'a> {
+    /// Number of typed fields that are set.
+    #[cfg(target_os = "none")]
+    fn typed_count(&self) -> usize {
+        key::KNOWN
+            .iter()
+            .filter(|&&k| self.claim(k).is_some())
+            .count()
+    }
+
+    /// As [`Self::write_typed`], as a loop over the keys with one writer per kind of value:
+    /// less code, for bare-metal targets (the host build runs it in tests and fuzzing, against
+    /// [`Self::write_typed`]).
+    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+    fn write_typed_compact<I: Iterator<Item = (Label<'a>, RawValue<'a>)>>(
+        &self,
+        e: &mut Encoder<cbor::Sink<'_>>,
+        extras: &mut ExtraMerge<I>,
+    ) {
+        for k in key::KNOWN {
+            if let Some(v) = self.claim(k) {
+                extras.write_before(k, e);
+                e.int(k);
+                v.write(e);
+            }
+        }
+    }
+
+    /// [`Self::encode`] through the compact claim writer of bare-metal targets, for tests and
+    /// fuzzing, which check that both writers give the same bytes.
+    ///
+    /// # Errors
+    /// As [`Self::encode`].
+    #[cfg(any(test, feature = "fuzzing"))]
+    #[doc(hidden)]
+    pub fn encode_compact_reference(&self, out: &mut [u8]) -> Result<usize> {
+        self.check()?;
+        let mut w = SliceWriter::new(out);
+        let mut e = Encoder::new(w.sink());
+        e.map(self.entry_count());
+        let mut extras = ExtraMerge(self.extra.iter_sorted().peekable());
+        self.write_typed_compact(&mut e, &mut extras);
+        extras.write_rest(&mut e);
+        w.finish()
+    }
+}
+
 claims_table! {
-    (d, depth, v, e)
-    key::ISS => iss: d.text()?, e.text(v);
-    key::SUB => sub: d.text()?, e.text(v);
-    key::AUD => aud: d.text()?, e.text(v);
-    key::EXP => exp: time(d)?, e.int(v);
-    key::NBF => nbf: time(d)?, e.int(v);
-    key::IAT => iat: time(d)?, e.int(v);
-    key::CTI => cti: d.bytes()?, e.bytes(v);
+    (d, depth, v)
+    key::ISS => iss: d.text()?, ClaimRef::Text(v);
+    key::SUB => sub: d.text()?, ClaimRef::Text(v);
+    key::AUD => aud: d.text()?, ClaimRef::Text(v);
+    key::EXP => exp: time(d)?, ClaimRef::Int(*v);
+    key::NBF => nbf: time(d)?, ClaimRef::Int(*v);
+    key::IAT => iat: time(d)?, ClaimRef::Int(*v);
+    key::CTI => cti: d.bytes()?, ClaimRef::Bytes(v);
     key::NONCE => nonce: match d.peek_major()? {
         Major::Array => NonceClaim::Many(List::decode_array(d, depth)?),
         _ => NonceClaim::One(Nonce::new(d.bytes()?)?),
     }, match v {
-        NonceClaim::One(n) => n.encode(e),
-        NonceClaim::Many(l) => l.encode_array(e),
+        NonceClaim::One(n) => ClaimRef::Bytes(n.as_bytes()),
+        NonceClaim::Many(l) => ClaimRef::Nonces(l),
     };
-    key::UEID => ueid: Ueid::new(d.bytes()?)?, e.bytes(v.as_bytes());
-    key::SUEIDS => sueids: decode_named_map(d, depth)?, encode_named_map(&v, |x| x.name, e);
-    key::OEMID => oemid: OemId::decode(d, depth)?, v.encode(e);
-    key::HWMODEL => hwmodel: HwModel::new(d.bytes()?)?, e.bytes(v.as_bytes());
-    key::HWVERSION => hwversion: Version::decode(d, depth)?, v.encode(e);
-    key::UPTIME => uptime: d.uint()?, e.uint(v);
-    key::OEMBOOT => oemboot: d.bool()?, e.bool(v);
-    key::DBGSTAT => dbgstat: DebugStatus::from_u64(d.uint()?)?, e.uint(v as u64);
-    key::LOCATION => location: Location::decode(d, depth)?, v.encode(e);
-    key::EAT_PROFILE => eat_profile: Profile::decode(d, depth)?, v.encode(e);
-    key::SUBMODS => submods: decode_named_map(d, depth)?, encode_named_map(&v, |x| x.name, e);
-    key::BOOTCOUNT => bootcount: d.uint()?, e.uint(v);
-    key::BOOTSEED => bootseed: d.bytes()?, e.bytes(v);
-    key::DLOAS => dloas: List::decode_array(d, depth)?, v.encode_array(e);
-    key::SWNAME => swname: d.text()?, e.text(v);
-    key::SWVERSION => swversion: Version::decode(d, depth)?, v.encode(e);
-    key::MANIFESTS => manifests: List::decode_array(d, depth)?, v.encode_array(e);
-    key::MEASUREMENTS => measurements: List::decode_array(d, depth)?, v.encode_array(e);
-    key::MEASRES => measres: List::decode_array(d, depth)?, v.encode_array(e);
-    key::INTUSE => intuse: IntendedUse::from_u64(d.uint()?)?, e.uint(v as u64);
-    key::ECNPP_PROMISE => promise: Promise::from_u64(d.uint()?)?, e.uint(v as u64);
-    key::ECNPP_PP_REF => pp_ref: d.text()?, e.text(v);
-    key::ECNPP_EVALUATED_CONFIG => evaluated_config: d.bool()?, e.bool(v);
-    key::ECNPP_LIFECYCLE => lifecycle: Lifecycle::from_u64(d.uint()?)?, e.uint(v as u64);
-    key::ECNPP_SVN => svn: d.uint()?, e.uint(v);
-    key::ECNPP_ROBUSTNESS => robustness: List::decode_array(d, depth)?, v.encode_array(e);
+    key::UEID => ueid: Ueid::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
+    key::SUEIDS => sueids: decode_named_map(d, depth)?, ClaimRef::Sueids(v);
+    key::OEMID => oemid: OemId::decode(d, depth)?, ClaimRef::OemId(v);
+    key::HWMODEL => hwmodel: HwModel::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
+    key::HWVERSION => hwversion: Version::decode(d, depth)?, ClaimRef::Version(v);
+    key::UPTIME => uptime: d.uint()?, ClaimRef::Uint(*v);
+    key::OEMBOOT => oemboot: d.bool()?, ClaimRef::Bool(*v);
+    key::DBGSTAT => dbgstat: DebugStatus::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    key::LOCATION => location: Location::decode(d, depth)?, ClaimRef::Location(v);
+    key::EAT_PROFILE => eat_profile: Profile::decode(d, depth)?, ClaimRef::Profile(v);
+    key::SUBMODS => submods: decode_named_map(d, depth)?, ClaimRef::Submods(v);
+    key::BOOTCOUNT => bootcount: d.uint()?, ClaimRef::Uint(*v);
+    key::BOOTSEED => bootseed: d.bytes()?, ClaimRef::Bytes(v);
+    key::DLOAS => dloas: List::decode_array(d, depth)?, ClaimRef::Dloas(v);
+    key::SWNAME => swname: d.text()?, ClaimRef::Text(v);
+    key::SWVERSION => swversion: Version::decode(d, depth)?, ClaimRef::Version(v);
+    key::MANIFESTS => manifests: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
+    key::MEASUREMENTS => measurements: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
+    key::MEASRES => measres: List::decode_array(d, depth)?, ClaimRef::Measres(v);
+    key::INTUSE => intuse: IntendedUse::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    key::ECNPP_PROMISE => promise: Promise::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    key::ECNPP_PP_REF => pp_ref: d.text()?, ClaimRef::Text(v);
+    key::ECNPP_EVALUATED_CONFIG => evaluated_config: d.bool()?, ClaimRef::Bool(*v);
+    key::ECNPP_LIFECYCLE => lifecycle: Lifecycle::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    key::ECNPP_SVN => svn: d.uint()?, ClaimRef::Uint(*v);
+    key::ECNPP_ROBUSTNESS => robustness: List::decode_array(d, depth)?, ClaimRef::Robustness(v);
+}
+
+/// A set typed claim's value, by kind: the claims encoder has one writer per kind rather than
+/// one per claim.
+#[derive(Clone, Copy)]
+enum ClaimRef<'c, 'a> {
+    Text(&'c str),
+    Int(i64),
+    Uint(u64),
+    Bytes(&'c [u8]),
+    Bool(bool),
+    Nonces(&'c List<'a, Nonce<'a>>),
+    Sueids(&'c NamedMap<'a, NamedUeid<'a>>),
+    OemId(&'c OemId<'a>),
+    Version(&'c Version<'a>),
+    Location(&'c Location),
+    Profile(&'c Profile<'a>),
+    Submods(&'c NamedMap<'a, NamedSubmodule<'a>>),
+    Dloas(&'c List<'a, Dloa<'a>>),
+    Measurements(&'c List<'a, Measurement<'a>>),
+    Measres(&'c List<'a, MeasResGroup<'a>>),
+    Robustness(&'c List<'a, Robustness<'a>>),
+}
+
+impl ClaimRef<'_, '_> {
+    /// Writes the value.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    fn write(self, e: &mut Encoder<cbor::Sink<'_>>) {
+        match self {
+            Self::Text(t) => {
+                e.text(t);
+            }
+            Self::Int(i) => {
+                e.int(i);
+            }
+            Self::Uint(u) => {
+                e.uint(u);
+            }
+            Self::Bytes(b) => {
+                e.bytes(b);
+            }
+            Self::Bool(b) => {
+                e.bool(b);
+            }
+            Self::Nonces(l) => l.encode_array(e),
+            Self::Sueids(l) => encode_named_map(l, |x| x.name, e),
+            Self::OemId(o) => o.encode(e),
+            Self::Version(v) => v.encode(e),
+            Self::Location(l) => l.encode(e),
+            Self::Profile(p) => p.encode(e),
+            Self::Submods(l) => encode_named_map(l, |x| x.name, e),
+            Self::Dloas(l) => l.encode_array(e),
+            Self::Measurements(l) => l.encode_array(e),
+            Self::Measres(l) => l.encode_array(e),
+            Self::Robustness(l) => l.encode_array(e),
+        }
+    }
 }
 
 /// A NumericDate (RFC 8392): an integer of epoch seconds, read with or without the epoch-date

@@ -1461,6 +1461,14 @@ fn round_trip(input: &mut Input<'_>, c: &Claims<'_>) {
         Ok(()),
         "claims encode deterministically"
     );
+    let mut compact = [0u8; OUT];
+    assert_eq!(
+        c.encode_compact_reference(&mut compact)
+            .ok()
+            .and_then(|n| compact.get(..n)),
+        Some(encoded),
+        "the compact claim writer of bare-metal targets writes the same bytes"
+    );
     let decoded = Claims::decode_with(
         encoded,
         DecodeOptions {

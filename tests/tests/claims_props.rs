@@ -4,8 +4,8 @@
 //!   claims, submodules nested two deep holding claims sets, real tag-18 tokens and detached
 //!   digests, and unknown claims with integer and text labels): `decode(encode(c)) == c`,
 //!   `encoded_len` is the number of bytes written, the output is core deterministic, a buffer one
-//!   byte short reports the exact size, and `ciborium` (an independent decoder) reads a map with
-//!   one entry per claim.
+//!   byte short reports the exact size, the compact claim writer of bare-metal targets writes the
+//!   same bytes, and `ciborium` (an independent decoder) reads a map with one entry per claim.
 //! * Arbitrary valid ECN PP evidence: `evidence_len` is exact, `sign_evidence` output verifies
 //!   and reads back to the same claims, one byte short reports the exact size.
 //!
@@ -616,6 +616,10 @@ fn check_roundtrip(c: &Claims<'static>) -> Result<Vec<u8>, TestCaseError> {
     prop_assert_eq!(c.encode(&mut buf), Ok(n));
     // Deterministic, hence also valid and duplicate-free.
     prop_assert_eq!(validate(&buf, Mode::Strict), Ok(()));
+    // The compact claim writer that bare-metal targets build writes the same bytes.
+    let mut compact = vec![0u8; n];
+    prop_assert_eq!(c.encode_compact_reference(&mut compact), Ok(n));
+    prop_assert_eq!(&compact, &buf);
     // Exact size: one byte less is refused with the size needed.
     prop_assert_eq!(
         c.encode(&mut vec![0u8; n - 1]),
