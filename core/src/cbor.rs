@@ -1525,6 +1525,39 @@ mod tests {
         }
     }
 
+    /// f32 -> f16 by the shared narrowing: every non-NaN half comes back from its own single
+    /// value, and the singles next to those (one unit in the last place either way) do not
+    /// narrow unless they are themselves a half.
+    #[test]
+    #[allow(clippy::cast_possible_truncation)]
+    fn f32_to_f16_exact_finds_exactly_the_halves() {
+        let mut halves = std::collections::HashMap::new();
+        for h in 0..=u16::MAX {
+            let v = f16_to_f64(h);
+            if !v.is_nan() {
+                halves.insert((v as f32).to_bits(), h);
+            }
+        }
+        assert_eq!(
+            halves.len(),
+            65536 - 2 * 1023,
+            "every non-NaN half is a distinct single"
+        );
+        // Miri interprets every step: a sample of the halves there, all of them natively.
+        let step = if cfg!(miri) { 251 } else { 1 };
+        for (&single, &h) in halves.iter().step_by(step) {
+            assert_eq!(f32_to_f16_exact(single), Some(h), "{single:#010x}");
+            for near in [single.wrapping_add(1), single.wrapping_sub(1)] {
+                assert_eq!(
+                    f32_to_f16_exact(near),
+                    halves.get(&near).copied(),
+                    "{near:#010x}"
+                );
+            }
+        }
+        assert_eq!(f32_to_f16_exact(f32::NAN.to_bits()), None);
+    }
+
     #[test]
     fn strict_rejects_long_floats() {
         assert_eq!(
