@@ -695,6 +695,24 @@ fn scaling(r: &Runner, keys: &Keys) {
             black_box(batch::par_map(&items, one, spin));
         },
     );
+    // Second control: raw p256 verifications (no ecnpp-attest code) in the same batch shape.
+    // Field arithmetic keeps a core's multipliers busy where the spin loop above waits on one
+    // multiplication at a time; when two virtual CPUs share a physical core, the first scales
+    // less than the second, and this line shows how much the machine gives to this kind of work.
+    let (raw_sk, raw_vk) = raw_p256::keys(&DEVICE_SECRET);
+    let raw_msg = [0x5au8; 358]; // the size of the evidence Sig_structure
+    let raw_sig = raw_p256::sign(&raw_sk, &raw_msg);
+    let raw_verify = |_: &u32| raw_p256::verify(&raw_vk, black_box(&raw_msg), &raw_sig);
+    report(
+        "control_raw_p256_verify",
+        TOKENS,
+        &mut || {
+            assert!(batch::par_map(&items, threads, raw_verify).iter().all(|ok| *ok));
+        },
+        &mut || {
+            assert!(batch::par_map(&items, one, raw_verify).iter().all(|ok| *ok));
+        },
+    );
     report(
         "batch_default",
         TOKENS,
