@@ -1422,13 +1422,19 @@ impl<'a> Extra<'a> {
     /// Number of such claims.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.iter().count()
+        match self {
+            Self::Items(items) => items.len(),
+            Self::Encoded(_) => self.iter().count(),
+        }
     }
 
     /// True when there are none.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
+        match self {
+            Self::Items(items) => items.is_empty(),
+            Self::Encoded(_) => self.iter().next().is_none(),
+        }
     }
 }
 

@@ -707,7 +707,11 @@ fn scaling(r: &Runner, keys: &Keys) {
         "control_raw_p256_verify",
         TOKENS,
         &mut || {
-            assert!(batch::par_map(&items, threads, raw_verify).iter().all(|ok| *ok));
+            assert!(
+                batch::par_map(&items, threads, raw_verify)
+                    .iter()
+                    .all(|ok| *ok)
+            );
         },
         &mut || {
             assert!(batch::par_map(&items, one, raw_verify).iter().all(|ok| *ok));
