@@ -181,7 +181,9 @@ impl fmt::Debug for Sink<'_> {
 }
 
 impl Write for Sink<'_> {
-    #[inline]
+    // One shared copy on bare-metal targets, where code size matters more than a call.
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     fn write(&mut self, bytes: &[u8]) {
         match self {
             Self::Count(c) => c.write(bytes),
@@ -190,7 +192,8 @@ impl Write for Sink<'_> {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         match self {
             Self::Count(c) => c.write_head(head, len),

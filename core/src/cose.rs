@@ -381,7 +381,7 @@ impl<'b> UnverifiedSign1<'b> {
         &self,
         external_aad: &[u8],
         detached: Option<&[u8]>,
-        w: W,
+        mut w: W,
     ) -> Result<()> {
         let payload = self.select_payload(detached)?;
         write_sig_structure(
@@ -391,7 +391,7 @@ impl<'b> UnverifiedSign1<'b> {
             |e| {
                 e.raw(payload);
             },
-            w,
+            &mut w,
         );
         Ok(())
     }
@@ -518,10 +518,10 @@ fn write_sig_structure<W: Write>(
     protected: &[u8],
     external_aad: &[u8],
     payload_len: usize,
-    payload: impl FnOnce(&mut Encoder<&mut W>),
-    mut w: W,
+    payload: impl FnOnce(&mut Encoder<W>),
+    w: W,
 ) {
-    let mut e = Encoder::new(&mut w);
+    let mut e = Encoder::new(w);
     e.array(4)
         .text(SIGNATURE1)
         .bytes(protected)
@@ -595,7 +595,7 @@ impl Write for HashPass {
 /// The exact length of the Sig_structure for an ES256 protected header.
 fn sig_structure_len(external_aad_len: usize, payload_len: usize) -> usize {
     let mut c = cbor::SizeCounter::new();
-    Encoder::new(&mut c)
+    Encoder::new(c.sink())
         .array(4)
         .text(SIGNATURE1)
         .bytes(&PROTECTED_ES256)
@@ -677,8 +677,7 @@ impl<'a> Sign1Builder<'a> {
 
     /// Everything before the payload content: tag, array head, protected and unprotected
     /// headers, and the payload's byte-string head (or nil when detached).
-    fn write_head<W: Write>(&self, payload_len: usize, w: W) {
-        let mut e = Encoder::new(w);
+    fn write_head(&self, payload_len: usize, e: &mut Encoder<cbor::Sink<'_>>) {
         if !self.untagged {
             e.tag(TAG_SIGN1);
         }
@@ -697,8 +696,9 @@ impl<'a> Sign1Builder<'a> {
     /// The exact message length for a payload of `payload_len` bytes, without encoding it.
     fn message_len(&self, payload_len: usize) -> usize {
         let mut c = cbor::SizeCounter::new();
-        self.write_head(payload_len, &mut c);
-        Encoder::new(&mut c).bytes(&[0; 64]);
+        let mut e = Encoder::new(c.sink());
+        self.write_head(payload_len, &mut e);
+        e.bytes(&[0; 64]);
         let content = if self.detached { 0 } else { payload_len };
         c.len().saturating_add(content)
     }
@@ -747,7 +747,7 @@ impl<'a> Sign1Builder<'a> {
             self.external_aad,
             payload_len,
             |e| payload.write_payload(e),
-            &mut h,
+            h.sink(),
         );
         let expected = sig_structure_len(self.external_aad.len(), payload_len);
         if h.len != expected {
@@ -755,11 +755,12 @@ impl<'a> Sign1Builder<'a> {
         }
         let signature = signer.sign_digest(&h.finalize())?;
         let mut w = SliceWriter::new(out);
-        self.write_head(payload_len, &mut w);
+        let mut e = Encoder::new(w.sink());
+        self.write_head(payload_len, &mut e);
         if !self.detached {
-            payload.write_payload(&mut Encoder::new(&mut w));
+            payload.write_payload(&mut e);
         }
-        Encoder::new(&mut w).bytes(signature.as_bytes());
+        e.bytes(signature.as_bytes());
         if w.len() != needed {
             return Err(Error::InvalidPayload);
         }
