@@ -12,7 +12,9 @@
 # 2. Stack, painted and measured, for sign, verify, verify + appraise, and p256 directly:
 #    on the target instruction set under QEMU (probe/src/bin/stack_thumb.rs on
 #    `qemu-system-arm -M mps2-an386`, a Cortex-M4F; Debian package qemu-system-arm), when QEMU
-#    is installed; and always on the host (stack/, a thread whose stack is painted).
+#    is installed; and always on the host (stack/, a thread whose stack is painted). The QEMU
+#    run signs evidence, verifies that token and appraises it on the target: it fails (exit 1)
+#    when any of those fails, so it doubles as a functional test of the bare-metal build.
 #
 # Each crate is its own workspace with its own target directory (probe/target, stack/target),
 # so nothing here touches the root workspace's build.
@@ -88,8 +90,19 @@ fi
 
 if [[ "$BUILD_TARGET" == "$TARGET" ]] && command -v qemu-system-arm >/dev/null 2>&1; then
     echo "== stack: painted, $TARGET under $(qemu-system-arm --version | head -1) (mps2-an386, Cortex-M4F)"
-    timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic \
-        -semihosting-config enable=on,target=native -kernel "$BIN_DIR/stack_thumb"
+    # The same run is a functional check of the bare-metal build: it signs evidence, verifies
+    # that token and appraises it on the target, and says so when any step fails.
+    if ! out="$(timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic \
+        -semihosting-config enable=on,target=native -kernel "$BIN_DIR/stack_thumb")"; then
+        echo "$out"
+        echo "FAIL: the run under QEMU did not finish"
+        exit 1
+    fi
+    echo "$out"
+    if grep -qE 'failed|flagged' <<<"$out"; then
+        echo "FAIL: signing, verifying or appraising evidence failed on $TARGET"
+        exit 1
+    fi
 else
     echo "SKIP: stack on $TARGET needs qemu-system-arm (apt-get install qemu-system-arm)"
 fi

@@ -720,7 +720,9 @@ pub struct Decoder<'b> {
     buf: &'b [u8],
     pos: usize,
     /// One-pass mode (see [`Decoder::one_pass`]): typed readers check what a separate
-    /// validation pass would otherwise have proven.
+    /// validation pass would otherwise have proven. Hosts only: bare-metal targets always
+    /// read in two passes (validate, then read), which needs less code.
+    #[cfg(not(target_os = "none"))]
     one_pass: Option<Mode>,
 }
 
@@ -728,9 +730,15 @@ impl<'b> Decoder<'b> {
     /// A decoder at the start of `buf`.
     #[must_use]
     pub const fn new(buf: &'b [u8]) -> Self {
+        Self::at(buf, 0)
+    }
+
+    /// A decoder at `pos` in `buf` (not in one-pass mode).
+    const fn at(buf: &'b [u8], pos: usize) -> Self {
         Self {
             buf,
-            pos: 0,
+            pos,
+            #[cfg(not(target_os = "none"))]
             one_pass: None,
         }
     }
@@ -740,6 +748,7 @@ impl<'b> Decoder<'b> {
     /// readers check key order and limits of the maps they read themselves
     /// ([`Self::next_key`]). Anything they cannot prove makes them fail, and the caller then
     /// takes the two-pass path ([`validate`], then the typed read), which decides.
+    #[cfg(not(target_os = "none"))]
     pub(crate) const fn one_pass(buf: &'b [u8], mode: Mode) -> Self {
         Self {
             buf,
@@ -748,10 +757,19 @@ impl<'b> Decoder<'b> {
         }
     }
 
+    /// The one-pass mode, if the decoder is in it (never on bare-metal targets).
+    #[inline(always)]
+    const fn one_pass_mode(&self) -> Option<Mode> {
+        #[cfg(target_os = "none")]
+        return None;
+        #[cfg(not(target_os = "none"))]
+        self.one_pass
+    }
+
     /// In one-pass mode: validates one item of content the typed reader does not interpret
     /// (at CBOR nesting `depth`). Otherwise skips it (the input was validated before).
     pub(crate) fn skip_unread(&mut self, depth: usize) -> Result<()> {
-        match self.one_pass {
+        match self.one_pass_mode() {
             Some(mode) => validate_item(self, depth, mode).map(|_| ()),
             None => self.skip(),
         }
@@ -769,7 +787,7 @@ impl<'b> Decoder<'b> {
     /// [`MAX_MAP_ENTRIES`]. Otherwise [`Self::map`].
     pub(crate) fn map_checked(&mut self) -> Result<usize> {
         let n = self.map()?;
-        if self.one_pass.is_some() && n > MAX_MAP_ENTRIES {
+        if self.one_pass_mode().is_some() && n > MAX_MAP_ENTRIES {
             return Err(Error::TooManyEntries);
         }
         Ok(n)
@@ -784,7 +802,7 @@ impl<'b> Decoder<'b> {
         (key_start, key_end): (usize, usize),
         prev: &mut Option<(usize, usize)>,
     ) -> Result<()> {
-        if self.one_pass.is_none() {
+        if self.one_pass_mode().is_none() {
             return Ok(());
         }
         let key = self.buf.get(key_start..key_end).ok_or(Error::Truncated)?;
@@ -907,7 +925,7 @@ impl<'b> Decoder<'b> {
                 });
             }
         };
-        if self.one_pass == Some(Mode::Strict) && !Head::deterministic(major, info, arg) {
+        if self.one_pass_mode() == Some(Mode::Strict) && !Head::deterministic(major, info, arg) {
             return Err(Error::NonDeterministic);
         }
         Ok(Head { major, info, arg })
@@ -1314,11 +1332,7 @@ const fn has_unique_encoding(key: &Head) -> bool {
 
 /// Whether one of the first `count` keys of the map starting at `first_entry` equals `key`.
 fn key_seen_before(buf: &[u8], first_entry: usize, count: usize, key: &[u8]) -> Result<bool> {
-    let mut d = Decoder {
-        buf,
-        pos: first_entry,
-        one_pass: None,
-    };
+    let mut d = Decoder::at(buf, first_entry);
     for _ in 0..count {
         let earlier = d.raw_item()?;
         if keys_equal(earlier, key) {
@@ -1395,11 +1409,7 @@ fn values_equal(a: &mut Decoder<'_>, b: &mut Decoder<'_>, depth: usize) -> Resul
             let b_entries = b.position();
             for _ in 0..n {
                 let (ka, va) = (a.raw_item()?, a.raw_item()?);
-                let mut other = Decoder {
-                    buf: b.buf,
-                    pos: b_entries,
-                    one_pass: None,
-                };
+                let mut other = Decoder::at(b.buf, b_entries);
                 let mut found = false;
                 for _ in 0..n {
                     let (kb, vb) = (other.raw_item()?, other.raw_item()?);

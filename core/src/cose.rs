@@ -222,7 +222,9 @@ impl<'b> UnverifiedSign1<'b> {
         let mode = options.mode();
         // One pass first (every byte of the message is read by a checking reader, see
         // `Decoder::one_pass`); on any failure the two-pass read (validate, then read) gives
-        // the verdict and the error.
+        // the verdict and the error. Bare-metal targets take the two-pass read directly: it
+        // is the reference, and the one-pass read is a host speed-up that costs code.
+        #[cfg(not(target_os = "none"))]
         if let Ok(m) = Self::read(Decoder::one_pass(input, mode), options, mode) {
             return Ok(m);
         }
