@@ -1651,6 +1651,27 @@ fn peer_cannot_represent(d: &mut Decoder<'_>) -> bool {
     }
 }
 
+/// Whether either header bucket of a (parsed) COSE_Sign1 has a content type (label 3, in any
+/// head width) whose value is a text string.
+fn has_text_content_type(message: &[u8]) -> bool {
+    let mut d = Decoder::new(message);
+    if d.peek_major() == Ok(Major::Tag) && d.tag().is_err() {
+        return false;
+    }
+    let (Ok(_), Ok(protected), Ok(unprotected)) = (d.array(), d.bytes(), d.raw_item()) else {
+        return false;
+    };
+    [protected, unprotected].iter().any(|map| {
+        let mut m = Decoder::new(map);
+        let Ok(n) = m.map() else { return false };
+        (0..n).any(|_| {
+            let is_label_3 = m.raw_item().is_ok_and(|k| Decoder::new(k).int() == Ok(3));
+            let is_text = m.peek_major() == Ok(Major::Text);
+            m.skip().is_ok() && is_label_3 && is_text
+        })
+    })
+}
+
 /// Whether either header bucket of a (parsed) COSE_Sign1 has one of `labels`, by value.
 fn header_has_label(message: &[u8], labels: &[u8]) -> bool {
     let mut d = Decoder::new(message);
@@ -1693,10 +1714,11 @@ pub fn differential(data: &[u8], peer: &mut dyn Peer) {
     peer.sign1(data, &mut |view| match &m {
         Ok(m) => {
             // coset gives IV (5), Partial IV (6) and the counter signature (7) type rules of
-            // their own; this crate does not interpret them and skips them as it skips any
-            // parameter it does not know.
+            // their own, and requires a text content type (3) to look like `type/subtype`;
+            // this crate does not interpret them and skips them as it skips any parameter it
+            // does not know.
             assert!(
-                view.is_some() || header_has_label(data, &[5, 6, 7]),
+                view.is_some() || header_has_label(data, &[5, 6, 7]) || has_text_content_type(data),
                 "the peer refuses a COSE_Sign1 we accept"
             );
             if let Some(v) = view {
