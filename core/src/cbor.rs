@@ -799,6 +799,7 @@ impl<'b> Decoder<'b> {
     /// the previous key of its map (`prev`, updated) and has a unique encoding, which proves
     /// the keys distinct (and, in strict mode, in deterministic order). Maps that are not so
     /// ordered are left to the two-pass path. Otherwise does nothing.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub(crate) fn next_key(
         &self,
         (key_start, key_end): (usize, usize),
@@ -886,6 +887,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::Truncated`] at the end of input.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn peek_major(&self) -> Result<Major> {
         self.buf
             .get(self.pos)
@@ -959,6 +961,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::Malformed`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn uint(&mut self) -> Result<u64> {
         Ok(self.head_of(Major::Unsigned)?.arg)
     }
@@ -984,6 +987,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::IntegerOutOfRange`] beyond `i64`, and the errors of [`Self::int_wide`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn int(&mut self) -> Result<i64> {
         let start = self.pos;
         let h = self.head()?;
@@ -1003,6 +1007,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::IndefiniteLength`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn bytes(&mut self) -> Result<&'b [u8]> {
         let h = self.head_of(Major::Bytes)?;
         let n = self.length(h.arg)?;
@@ -1013,6 +1018,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::InvalidUtf8`] and the errors of [`Self::bytes`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn text(&mut self) -> Result<&'b str> {
         let h = self.head_of(Major::Text)?;
         let n = self.length(h.arg)?;
@@ -1025,6 +1031,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::IndefiniteLength`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn array(&mut self) -> Result<usize> {
         let h = self.head_of(Major::Array)?;
         self.length(h.arg)
@@ -1034,6 +1041,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// As [`Self::array`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn map(&mut self) -> Result<usize> {
         let h = self.head_of(Major::Map)?;
         let n = self.length(h.arg)?;
