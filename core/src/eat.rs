@@ -521,27 +521,20 @@ impl<'a> Label<'a> {
 
     /// Order of the deterministic encodings (RFC 8949 §4.2.1).
     fn cmp_encoded(&self, other: &Self) -> Ordering {
-        let (mut a, mut b) = ([0u8; 9], [0u8; 9]);
-        let (ha, ta) = self.head(&mut a);
-        let (hb, tb) = other.head(&mut b);
-        ha.cmp(hb).then_with(|| ta.cmp(tb))
+        let (ha, ta) = self.head();
+        let (hb, tb) = other.head();
+        ha.as_bytes().cmp(hb.as_bytes()).then_with(|| ta.cmp(tb))
     }
 
-    /// The encoded head into `buf`, and the text content (empty for integers).
-    fn head<'s>(&self, buf: &'s mut [u8; 9]) -> (&'s [u8], &'a [u8]) {
-        let mut w = SliceWriter::new(buf);
-        let tail: &'a [u8] = match *self {
-            Self::Int(i) => {
-                Encoder::new(&mut w).int(i);
-                &[]
-            }
-            Self::Text(t) => {
-                Encoder::new(&mut w).head(Major::Text, u64::try_from(t.len()).unwrap_or(u64::MAX));
-                t.as_bytes()
-            }
-        };
-        let n = w.len().min(9);
-        (buf.get(..n).unwrap_or(&[]), tail)
+    /// The encoded head, and the text content (empty for integers).
+    fn head(&self) -> (cbor::EncodedHead, &'a [u8]) {
+        match *self {
+            Self::Int(i) => (cbor::EncodedHead::int(i), &[]),
+            Self::Text(t) => (
+                cbor::EncodedHead::new(Major::Text, u64::try_from(t.len()).unwrap_or(u64::MAX)),
+                t.as_bytes(),
+            ),
+        }
     }
 
     fn is_known(&self) -> bool {
