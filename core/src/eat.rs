@@ -1455,8 +1455,13 @@ impl<'a> Extra<'a> {
     }
 }
 
-/// Unknown claims, in encoded-key order, waiting to be merged between the typed ones.
-struct ExtraMerge<I: Iterator>(core::iter::Peekable<I>);
+/// Unknown claims merged between the typed ones, in encoded-key order: the next one written is
+/// the smallest key above the last one written (a selection, without sorting in place; keys are
+/// distinct, `Claims::check` saw to that).
+struct ExtraMerge<'e, 'a> {
+    extra: &'e Extra<'a>,
+    last: Option<Label<'a>>,
+}
 
 /// What the claims writer calls before each typed claim.
 trait MergeExtras {
@@ -1474,25 +1479,45 @@ impl MergeExtras for NoExtras {
     fn write_before(&mut self, _: i64, _: &mut Encoder<cbor::Sink<'_>>) {}
 }
 
-impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> MergeExtras for ExtraMerge<I> {
+impl MergeExtras for ExtraMerge<'_, '_> {
     fn write_before(&mut self, k: i64, e: &mut Encoder<cbor::Sink<'_>>) {
-        while let Some((label, value)) = self
-            .0
-            .next_if(|(l, _)| l.cmp_encoded(&Label::Int(k)) == Ordering::Less)
-        {
-            label.encode(e);
-            e.raw(value.as_bytes());
-        }
+        self.write_until(Some(&Label::Int(k)), e);
     }
 }
 
-impl<'a, I: Iterator<Item = (Label<'a>, RawValue<'a>)>> ExtraMerge<I> {
-    /// Writes the unknown claims left (keys after every typed one).
-    fn write_rest(self, e: &mut Encoder<cbor::Sink<'_>>) {
-        for (label, value) in self.0 {
+impl<'e, 'a> ExtraMerge<'e, 'a> {
+    const fn new(extra: &'e Extra<'a>) -> Self {
+        Self { extra, last: None }
+    }
+
+    /// Writes, in order, the unknown claims not written yet whose keys sort before `bound`
+    /// (all of them without a bound).
+    fn write_until(&mut self, bound: Option<&Label<'a>>, e: &mut Encoder<cbor::Sink<'_>>) {
+        loop {
+            let mut next: Option<(Label<'a>, RawValue<'a>)> = None;
+            for (l, v) in self.extra.iter() {
+                let after_last = self
+                    .last
+                    .as_ref()
+                    .is_none_or(|p| l.cmp_encoded(p) == Ordering::Greater);
+                let before_bound = bound.is_none_or(|b| l.cmp_encoded(b) == Ordering::Less);
+                let smallest = next
+                    .as_ref()
+                    .is_none_or(|(n, _)| l.cmp_encoded(n) == Ordering::Less);
+                if after_last && before_bound && smallest {
+                    next = Some((l, v));
+                }
+            }
+            let Some((label, value)) = next else { return };
             label.encode(e);
             e.raw(value.as_bytes());
+            self.last = Some(label);
         }
+    }
+
+    /// Writes the unknown claims left (keys after every typed one).
+    fn write_rest(mut self, e: &mut Encoder<cbor::Sink<'_>>) {
+        self.write_until(None, e);
     }
 }
 
@@ -1842,7 +1867,7 @@ impl<'a> Claims<'a> {
             self.write_typed(e, &mut NoExtras);
             return;
         }
-        let mut extras = ExtraMerge(self.extra.iter_sorted().peekable());
+        let mut extras = ExtraMerge::new(&self.extra);
         #[cfg(not(target_os = "none"))]
         self.write_typed(e, &mut extras);
         #[cfg(target_os = "none")]
@@ -1954,10 +1979,10 @@ impl<'a> Claims<'a> {
     /// less code, for bare-metal targets (the host build runs it in tests and fuzzing, against
     /// [`Self::write_typed`]).
     #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
-    fn write_typed_compact<I: Iterator<Item = (Label<'a>, RawValue<'a>)>>(
+    fn write_typed_compact(
         &self,
         e: &mut Encoder<cbor::Sink<'_>>,
-        extras: &mut ExtraMerge<I>,
+        extras: &mut ExtraMerge<'_, 'a>,
     ) {
         for k in key::KNOWN {
             if let Some(v) = self.claim(k) {
@@ -1980,7 +2005,7 @@ impl<'a> Claims<'a> {
         let mut w = SliceWriter::new(out);
         let mut e = Encoder::new(w.sink());
         e.map(self.entry_count());
-        let mut extras = ExtraMerge(self.extra.iter_sorted().peekable());
+        let mut extras = ExtraMerge::new(&self.extra);
         self.write_typed_compact(&mut e, &mut extras);
         extras.write_rest(&mut e);
         w.finish()
