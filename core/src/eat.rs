@@ -1948,12 +1948,12 @@ macro_rules! claims_table {
                 )*
             }
 
-            /// The value of the typed field for known key `k`, if set (see
-            /// [`Self::write_typed_compact`]).
+            /// The value of the typed field at position `i` of [`key::KNOWN`], if set (see
+            /// [`Self::write_typed_compact`]; positions are dense, so this is a jump table).
             #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
-            fn claim(&self, k: i64) -> Option<ClaimRef<'_, 'a>> {
-                match k {
-                    $($key => self.$field.as_ref().map(|$v| $value),)*
+            fn claim_at(&self, i: usize) -> Option<ClaimRef<'_, 'a>> {
+                match i {
+                    $(position::$field => self.$field.as_ref().map(|$v| $value),)*
                     _ => None,
                 }
             }
@@ -1962,16 +1962,39 @@ macro_rules! claims_table {
             #[cfg(test)]
             const TABLE_KEYS: &'static [i64] = &[$($key),*];
         }
+
+        /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
+        #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+        #[allow(non_upper_case_globals)]
+        mod position {
+            use super::{key, key_position};
+            $(pub(super) const $field: usize = key_position($key);)*
+        }
     };
+}
+
+/// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
+/// test rules out).
+#[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+const fn key_position(k: i64) -> usize {
+    let mut rest: &[i64] = &key::KNOWN;
+    let mut i = 0;
+    while let [first, tail @ ..] = rest {
+        if *first == k {
+            return i;
+        }
+        rest = tail;
+        i += 1;
+    }
+    usize::MAX
 }
 
 impl<'a> Claims<'a> {
     /// Number of typed fields that are set.
     #[cfg(target_os = "none")]
     fn typed_count(&self) -> usize {
-        key::KNOWN
-            .iter()
-            .filter(|&&k| self.claim(k).is_some())
+        (0..key::KNOWN.len())
+            .filter(|&i| self.claim_at(i).is_some())
             .count()
     }
 
@@ -1984,8 +2007,8 @@ impl<'a> Claims<'a> {
         e: &mut Encoder<cbor::Sink<'_>>,
         extras: &mut ExtraMerge<'_, 'a>,
     ) {
-        for k in key::KNOWN {
-            if let Some(v) = self.claim(k) {
+        for (i, k) in key::KNOWN.into_iter().enumerate() {
+            if let Some(v) = self.claim_at(i) {
                 extras.write_before(k, e);
                 e.int(k);
                 v.write(e);
@@ -2295,6 +2318,11 @@ mod tests {
     fn claims_table_is_in_known_key_order() {
         // `write_typed` writes in table order, which must be the deterministic key order.
         assert_eq!(Claims::TABLE_KEYS, &key::KNOWN[..]);
+        // The compact writer's positions are the keys' places in that order.
+        for (i, k) in key::KNOWN.into_iter().enumerate() {
+            assert_eq!(key_position(k), i);
+        }
+        assert_eq!(key_position(0), usize::MAX);
         let encoded = |k: i64| {
             let mut buf = [0u8; 9];
             let n = cbor::encoded_len(|e| {
