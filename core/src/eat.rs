@@ -1442,16 +1442,32 @@ impl<'a> Extra<'a> {
     /// The entries in encoded-key order.
     fn iter_sorted(&self) -> impl Iterator<Item = (Label<'a>, RawValue<'a>)> + '_ {
         let mut last: Option<Label<'a>> = None;
-        (0..self.len()).filter_map(move |_| {
-            let next = self
-                .iter()
-                .filter(|(k, _)| last.is_none_or(|l| k.cmp_encoded(&l) == Ordering::Greater))
-                .min_by(|a, b| a.0.cmp_encoded(&b.0));
-            if let Some((k, _)) = next {
-                last = Some(k);
-            }
+        core::iter::from_fn(move || {
+            let next = self.next_after(last.as_ref(), None);
+            last = next.map(|(k, _)| k);
             next
         })
+    }
+
+    /// The entry with the smallest key above `last` (any key without it) and below `bound` (no
+    /// limit without it), in encoded-key order; the first of equal keys.
+    fn next_after(
+        &self,
+        last: Option<&Label<'a>>,
+        bound: Option<&Label<'a>>,
+    ) -> Option<(Label<'a>, RawValue<'a>)> {
+        let mut next: Option<(Label<'a>, RawValue<'a>)> = None;
+        for (l, v) in self.iter() {
+            let after_last = last.is_none_or(|p| l.cmp_encoded(p) == Ordering::Greater);
+            let before_bound = bound.is_none_or(|b| l.cmp_encoded(b) == Ordering::Less);
+            let smallest = next
+                .as_ref()
+                .is_none_or(|(n, _)| l.cmp_encoded(n) == Ordering::Less);
+            if after_last && before_bound && smallest {
+                next = Some((l, v));
+            }
+        }
+        next
     }
 }
 
@@ -1493,22 +1509,7 @@ impl<'e, 'a> ExtraMerge<'e, 'a> {
     /// Writes, in order, the unknown claims not written yet whose keys sort before `bound`
     /// (all of them without a bound).
     fn write_until(&mut self, bound: Option<&Label<'a>>, e: &mut Encoder<cbor::Sink<'_>>) {
-        loop {
-            let mut next: Option<(Label<'a>, RawValue<'a>)> = None;
-            for (l, v) in self.extra.iter() {
-                let after_last = self
-                    .last
-                    .as_ref()
-                    .is_none_or(|p| l.cmp_encoded(p) == Ordering::Greater);
-                let before_bound = bound.is_none_or(|b| l.cmp_encoded(b) == Ordering::Less);
-                let smallest = next
-                    .as_ref()
-                    .is_none_or(|(n, _)| l.cmp_encoded(n) == Ordering::Less);
-                if after_last && before_bound && smallest {
-                    next = Some((l, v));
-                }
-            }
-            let Some((label, value)) = next else { return };
+        while let Some((label, value)) = self.extra.next_after(self.last.as_ref(), bound) {
             label.encode(e);
             e.raw(value.as_bytes());
             self.last = Some(label);
@@ -1867,12 +1868,14 @@ impl<'a> Claims<'a> {
             self.write_typed(e, &mut NoExtras);
             return;
         }
-        let mut extras = ExtraMerge::new(&self.extra);
         #[cfg(not(target_os = "none"))]
-        self.write_typed(e, &mut extras);
+        {
+            let mut extras = ExtraMerge::new(&self.extra);
+            self.write_typed(e, &mut extras);
+            extras.write_rest(e);
+        }
         #[cfg(target_os = "none")]
-        self.write_typed_compact(e, &mut extras);
-        extras.write_rest(e);
+        self.write_map_content_compact(e);
     }
 
     /// Checks the claims and writes them as a deterministic CBOR map into `out`.
@@ -2028,10 +2031,16 @@ impl<'a> Claims<'a> {
         let mut w = SliceWriter::new(out);
         let mut e = Encoder::new(w.sink());
         e.map(self.entry_count());
-        let mut extras = ExtraMerge::new(&self.extra);
-        self.write_typed_compact(&mut e, &mut extras);
-        extras.write_rest(&mut e);
+        self.write_map_content_compact(&mut e);
         w.finish()
+    }
+
+    /// The map's entries (after its head) through the compact writer, unknown claims merged.
+    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+    fn write_map_content_compact(&self, e: &mut Encoder<cbor::Sink<'_>>) {
+        let mut extras = ExtraMerge::new(&self.extra);
+        self.write_typed_compact(e, &mut extras);
+        extras.write_rest(e);
     }
 }
 
