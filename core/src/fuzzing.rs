@@ -1651,40 +1651,43 @@ fn peer_cannot_represent(d: &mut Decoder<'_>) -> bool {
     }
 }
 
+/// The two header buckets of a (parsed) COSE_Sign1: the protected header's bytes and the
+/// unprotected map item.
+fn header_buckets(message: &[u8]) -> Option<[&[u8]; 2]> {
+    let mut d = Decoder::new(message);
+    if d.peek_major() == Ok(Major::Tag) && d.tag().is_err() {
+        return None;
+    }
+    let (Ok(_), Ok(protected), Ok(unprotected)) = (d.array(), d.bytes(), d.raw_item()) else {
+        return None;
+    };
+    Some([protected, unprotected])
+}
+
 /// Whether either header bucket of a (parsed) COSE_Sign1 has a content type (label 3, in any
 /// head width) whose value is a text string.
 fn has_text_content_type(message: &[u8]) -> bool {
-    let mut d = Decoder::new(message);
-    if d.peek_major() == Ok(Major::Tag) && d.tag().is_err() {
-        return false;
-    }
-    let (Ok(_), Ok(protected), Ok(unprotected)) = (d.array(), d.bytes(), d.raw_item()) else {
-        return false;
-    };
-    [protected, unprotected].iter().any(|map| {
-        let mut m = Decoder::new(map);
-        let Ok(n) = m.map() else { return false };
-        (0..n).any(|_| {
-            let is_label_3 = m.raw_item().is_ok_and(|k| Decoder::new(k).int() == Ok(3));
-            let is_text = m.peek_major() == Ok(Major::Text);
-            m.skip().is_ok() && is_label_3 && is_text
+    header_buckets(message).is_some_and(|buckets| {
+        buckets.iter().any(|map| {
+            let mut m = Decoder::new(map);
+            let Ok(n) = m.map() else { return false };
+            (0..n).any(|_| {
+                let is_label_3 = m.raw_item().is_ok_and(|k| Decoder::new(k).int() == Ok(3));
+                let is_text = m.peek_major() == Ok(Major::Text);
+                m.skip().is_ok() && is_label_3 && is_text
+            })
         })
     })
 }
 
 /// Whether either header bucket of a (parsed) COSE_Sign1 has one of `labels`, by value.
 fn header_has_label(message: &[u8], labels: &[u8]) -> bool {
-    let mut d = Decoder::new(message);
-    if d.peek_major() == Ok(Major::Tag) && d.tag().is_err() {
-        return false;
-    }
-    let (Ok(_), Ok(protected), Ok(unprotected)) = (d.array(), d.bytes(), d.raw_item()) else {
-        return false;
-    };
-    labels.iter().any(|&l| {
-        [protected, unprotected]
-            .iter()
-            .any(|map| !map.is_empty() && cbor::map_contains_key(map, &[l]).unwrap_or(false))
+    header_buckets(message).is_some_and(|buckets| {
+        labels.iter().any(|&l| {
+            buckets
+                .iter()
+                .any(|map| !map.is_empty() && cbor::map_contains_key(map, &[l]).unwrap_or(false))
+        })
     })
 }
 
