@@ -192,8 +192,9 @@ impl Write for Sink<'_> {
         }
     }
 
-    #[cfg_attr(not(target_os = "none"), inline)]
-    #[cfg_attr(target_os = "none", inline(never))]
+    // Bare-metal targets take the default (one `write`), as `slice_write_head` does there.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         match self {
             Self::Count(c) => c.write_head(head, len),
@@ -304,10 +305,31 @@ fn slice_write(buf: &mut [u8], at: &mut usize, overflow: &mut bool, bytes: &[u8]
     *at = end;
 }
 
-/// [`SliceWriter::write_head`] on the writer's parts. A head is 1, 2, 3, 5 or 9 bytes long:
-/// one fixed-size copy per length rather than a variable-length copy, nothing written past it.
+/// [`SliceWriter::write_head`] on the writer's parts.
 #[inline]
 pub(crate) fn slice_write_head(
+    buf: &mut [u8],
+    at: &mut usize,
+    overflow: &mut bool,
+    head: &[u8; 9],
+    len: usize,
+) {
+    // Bare-metal targets keep the one variable-length copy: less code.
+    #[cfg(target_os = "none")]
+    {
+        slice_write(buf, at, overflow, head.get(..len).unwrap_or(head));
+    }
+    #[cfg(not(target_os = "none"))]
+    {
+        slice_write_head_fixed(buf, at, overflow, head, len);
+    }
+}
+
+/// [`slice_write_head`] for hosts. A head is 1, 2, 3, 5 or 9 bytes long: one fixed-size copy
+/// per length rather than a variable-length copy, nothing written past it.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn slice_write_head_fixed(
     buf: &mut [u8],
     at: &mut usize,
     overflow: &mut bool,
@@ -396,15 +418,25 @@ impl EncodedHead {
     /// The shortest head for `major` and `arg`; usable in constants.
     #[must_use]
     pub const fn new(major: Major, arg: u64) -> Self {
-        let mt = major.bits() << 5;
-        let [b0, b1, b2, b3, b4, b5, b6, b7] = arg.to_be_bytes();
-        let (bytes, len) = match arg {
-            0..=23 => ([mt | b7, 0, 0, 0, 0, 0, 0, 0, 0], 1),
-            24..=0xff => ([mt | 24, b7, 0, 0, 0, 0, 0, 0, 0], 2),
-            0x100..=0xffff => ([mt | 25, b6, b7, 0, 0, 0, 0, 0, 0], 3),
-            0x1_0000..=0xffff_ffff => ([mt | 26, b4, b5, b6, b7, 0, 0, 0, 0], 5),
-            _ => ([mt | 27, b0, b1, b2, b3, b4, b5, b6, b7], 9),
+        // The first byte's additional information and how many bytes of argument follow it.
+        let be = arg.to_be_bytes();
+        let [.., low] = be;
+        let (info, extra, len): (u8, usize, u8) = match arg {
+            0..=23 => (low, 0, 1),
+            24..=0xff => (24, 1, 2),
+            0x100..=0xffff => (25, 2, 3),
+            0x1_0000..=0xffff_ffff => (26, 4, 5),
+            _ => (27, 8, 9),
         };
+        let mut bytes = [(major.bits() << 5) | info, 0, 0, 0, 0, 0, 0, 0, 0];
+        // The argument's low `extra` bytes after the first: one copy for every width (smaller
+        // code on small targets than an array per width).
+        if let (Some((_, arg_bytes)), Some((_, after_first))) =
+            (be.split_at_checked(8 - extra), bytes.split_first_mut())
+            && let Some((dst, _)) = after_first.split_at_mut_checked(extra)
+        {
+            dst.copy_from_slice(arg_bytes);
+        }
         Self { bytes, len }
     }
 
@@ -455,7 +487,8 @@ impl<W: Write> Encoder<W> {
     }
 
     /// Writes a head (major type and argument) in its shortest form.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn head(&mut self, major: Major, arg: u64) -> &mut Self {
         self.encoded_head(&EncodedHead::new(major, arg))
     }
@@ -468,11 +501,13 @@ impl<W: Write> Encoder<W> {
     }
 
     /// An unsigned integer.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn uint(&mut self, v: u64) -> &mut Self {
         self.head(Major::Unsigned, v)
     }
 
     /// A signed integer.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn int(&mut self, v: i64) -> &mut Self {
         match u64::try_from(v) {
             Ok(u) => self.head(Major::Unsigned, u),
@@ -482,6 +517,7 @@ impl<W: Write> Encoder<W> {
     }
 
     /// A byte string.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
         self.head(Major::Bytes, len_u64(b.len()));
         self.w.write(b);
@@ -494,6 +530,7 @@ impl<W: Write> Encoder<W> {
     }
 
     /// A text string.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn text(&mut self, s: &str) -> &mut Self {
         self.head(Major::Text, len_u64(s.len()));
         self.w.write(s.as_bytes());
@@ -501,6 +538,7 @@ impl<W: Write> Encoder<W> {
     }
 
     /// The head of an array of `len` items.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn array(&mut self, len: usize) -> &mut Self {
         self.head(Major::Array, len_u64(len))
     }

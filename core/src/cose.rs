@@ -534,39 +534,54 @@ fn write_sig_structure<W: Write>(
 
 /// The hash pass of signing: SHA-256 fed in blocks from a small stack buffer (a token is a
 /// hundred short writes; one hash update each would cost more than the encoding), counting
-/// the bytes it is given.
+/// the bytes it is given. Bare-metal targets feed the hash directly: less code and stack.
 struct HashPass {
     sha: Sha256,
+    #[cfg(not(target_os = "none"))]
     buf: [u8; HASH_BUFFER],
+    #[cfg(not(target_os = "none"))]
     used: usize,
     len: usize,
 }
 
+#[cfg(not(target_os = "none"))]
 const HASH_BUFFER: usize = 128;
 
 impl HashPass {
     fn new() -> Self {
         Self {
             sha: Sha256::new(),
+            #[cfg(not(target_os = "none"))]
             buf: [0; HASH_BUFFER],
+            #[cfg(not(target_os = "none"))]
             used: 0,
             len: 0,
         }
     }
 
+    #[cfg(not(target_os = "none"))]
     fn flush(&mut self) {
         self.sha
             .write(self.buf.get(..self.used).unwrap_or_default());
         self.used = 0;
     }
 
+    #[cfg_attr(target_os = "none", allow(unused_mut))]
     fn finalize(mut self) -> crate::crypto::Digest256 {
+        #[cfg(not(target_os = "none"))]
         self.flush();
         Digest::finalize(self.sha)
     }
 }
 
 impl Write for HashPass {
+    #[cfg(target_os = "none")]
+    fn write(&mut self, bytes: &[u8]) {
+        self.len = self.len.saturating_add(bytes.len());
+        self.sha.write(bytes);
+    }
+
+    #[cfg(not(target_os = "none"))]
     fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.saturating_add(bytes.len());
         if self.used.saturating_add(bytes.len()) > HASH_BUFFER {
@@ -584,6 +599,8 @@ impl Write for HashPass {
         }
     }
 
+    // Bare-metal targets take the default (one `write`).
+    #[cfg(not(target_os = "none"))]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.len = self.len.saturating_add(len);
         if self.used.saturating_add(head.len()) > HASH_BUFFER {

@@ -521,19 +521,19 @@ impl<'a> Label<'a> {
 
     /// Order of the deterministic encodings (RFC 8949 §4.2.1).
     fn cmp_encoded(&self, other: &Self) -> Ordering {
-        let (ha, ta) = self.head();
-        let (hb, tb) = other.head();
-        ha.as_bytes().cmp(hb.as_bytes()).then_with(|| ta.cmp(tb))
+        self.order_key().cmp(&other.order_key())
     }
 
-    /// The encoded head, and the text content (empty for integers).
-    fn head(&self) -> (cbor::EncodedHead, &'a [u8]) {
+    /// What the encoded order compares: major type, then the head's argument (shortest-form
+    /// heads grow with it, so bytewise order is numeric order), then a text's bytes.
+    fn order_key(&self) -> (u8, u64, &'a [u8]) {
         match *self {
-            Self::Int(i) => (cbor::EncodedHead::int(i), &[]),
-            Self::Text(t) => (
-                cbor::EncodedHead::new(Major::Text, u64::try_from(t.len()).unwrap_or(u64::MAX)),
-                t.as_bytes(),
-            ),
+            Self::Int(i) => match u64::try_from(i) {
+                Ok(u) => (0, u, &[]),
+                // -1 - i for negative i.
+                Err(_) => (1, i.unsigned_abs().wrapping_sub(1), &[]),
+            },
+            Self::Text(t) => (3, u64::try_from(t.len()).unwrap_or(u64::MAX), t.as_bytes()),
         }
     }
 
@@ -859,15 +859,15 @@ impl<'a> Item<'a> for Location {
         }
     }
     fn encode<W: Write>(&self, e: &mut Encoder<W>) {
-        let floats = [
-            (3, self.altitude),
-            (4, self.accuracy),
-            (5, self.altitude_accuracy),
-            (6, self.heading),
-            (7, self.speed),
+        let optional = [
+            self.altitude,
+            self.accuracy,
+            self.altitude_accuracy,
+            self.heading,
+            self.speed,
         ];
         let n = 2
-            + floats.iter().filter(|(_, v)| v.is_some()).count()
+            + optional.iter().filter(|v| v.is_some()).count()
             + usize::from(self.timestamp.is_some())
             + usize::from(self.age.is_some());
         e.map(n)
@@ -875,7 +875,8 @@ impl<'a> Item<'a> for Location {
             .float(self.latitude)
             .uint(2)
             .float(self.longitude);
-        for (k, v) in floats {
+        // Keys 3 to 7, in order.
+        for (k, v) in (3..).zip(optional) {
             if let Some(v) = v {
                 e.uint(k).float(v);
             }
@@ -1318,18 +1319,18 @@ fn check_named_map<'a, T: Item<'a>>(
     depth: usize,
 ) -> Result<()> {
     list.check(depth)?;
-    if let List::Items(items) = *list {
-        for (i, a) in items.iter().enumerate() {
-            if items
-                .iter()
-                .skip(i.saturating_add(1))
-                .any(|b| name(b) == name(a))
-            {
-                return Err(Error::DuplicateKey);
-            }
-        }
+    if let List::Items(items) = *list
+        && has_repeated_name(items.len(), &|i| items.get(i).map(&name))
+    {
+        return Err(Error::DuplicateKey);
     }
     Ok(())
+}
+
+/// Whether two of the `count` names `name_at(0..count)` are equal (one copy for every kind of
+/// named map).
+fn has_repeated_name<'n>(count: usize, name_at: &dyn Fn(usize) -> Option<&'n str>) -> bool {
+    (0..count).any(|i| (i.saturating_add(1)..count).any(|j| name_at(i) == name_at(j)))
 }
 
 /// Claims this crate does not type, kept as (label, encoded value).
@@ -1787,41 +1788,10 @@ impl<'a> Claims<'a> {
         if depth > MAX_SUBMODULE_DEPTH {
             return Err(Error::DepthExceeded);
         }
-        let at = |k: i64| move |_| Error::InvalidClaim { key: k };
-        if let Some(NonceClaim::Many(l)) = self.nonce {
-            l.check(depth).map_err(at(key::NONCE))?;
-        }
-        if let Some(o) = self.oemid {
-            o.check(depth).map_err(at(key::OEMID))?;
-        }
-        if let Some(l) = self.sueids {
-            check_named_map(&l, |x| x.name, depth).map_err(|e| match e {
-                Error::DuplicateKey => e,
-                _ => Error::InvalidClaim { key: key::SUEIDS },
-            })?;
-        }
-        if let Some(l) = self.submods {
-            check_named_map(&l, |x| x.name, depth).map_err(|e| match e {
-                Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => e,
-                _ => Error::InvalidClaim { key: key::SUBMODS },
-            })?;
-        }
-        for (k, l) in [
-            (key::MANIFESTS, self.manifests),
-            (key::MEASUREMENTS, self.measurements),
-        ] {
-            if let Some(l) = l {
-                l.check(depth).map_err(at(k))?;
+        for (i, k) in key::KNOWN.into_iter().enumerate() {
+            if let Some(v) = self.claim_at(i) {
+                v.check(k, depth)?;
             }
-        }
-        if let Some(l) = self.dloas {
-            l.check(depth).map_err(at(key::DLOAS))?;
-        }
-        if let Some(l) = self.measres {
-            l.check(depth).map_err(at(key::MEASRES))?;
-        }
-        if let Some(l) = self.robustness {
-            l.check(depth).map_err(at(key::ECNPP_ROBUSTNESS))?;
         }
         // Unknown claims are written as they are held: whether a caller supplied them or they
         // were read (leniently) from the wire, each must be one deterministic item, and none may
@@ -1952,8 +1922,8 @@ macro_rules! claims_table {
             }
 
             /// The value of the typed field at position `i` of [`key::KNOWN`], if set (see
-            /// [`Self::write_typed_compact`]; positions are dense, so this is a jump table).
-            #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+            /// [`Self::check_at`] and [`Self::write_typed_compact`]; positions are dense, so this
+            /// is a jump table).
             fn claim_at(&self, i: usize) -> Option<ClaimRef<'_, 'a>> {
                 match i {
                     $(position::$field => self.$field.as_ref().map(|$v| $value),)*
@@ -1967,7 +1937,6 @@ macro_rules! claims_table {
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
-        #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
@@ -1978,7 +1947,6 @@ macro_rules! claims_table {
 
 /// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
 /// test rules out).
-#[cfg(any(target_os = "none", test, feature = "fuzzing"))]
 const fn key_position(k: i64) -> usize {
     let mut rest: &[i64] = &key::KNOWN;
     let mut i = 0;
@@ -2111,6 +2079,29 @@ enum ClaimRef<'c, 'a> {
 }
 
 impl ClaimRef<'_, '_> {
+    /// The checks types alone cannot make (see [`Claims::check`]) of the value of claim `k`.
+    fn check(self, k: i64, depth: usize) -> Result<()> {
+        let invalid = |_| Error::InvalidClaim { key: k };
+        match self {
+            Self::Text(_) | Self::Int(_) | Self::Uint(_) | Self::Bytes(_) | Self::Bool(_) => Ok(()),
+            Self::Version(_) | Self::Location(_) | Self::Profile(_) => Ok(()),
+            Self::Nonces(l) => l.check(depth).map_err(invalid),
+            Self::OemId(o) => o.check(depth).map_err(invalid),
+            Self::Sueids(l) => check_named_map(l, |x| x.name, depth).map_err(|e| match e {
+                Error::DuplicateKey => e,
+                _ => Error::InvalidClaim { key: k },
+            }),
+            Self::Submods(l) => check_named_map(l, |x| x.name, depth).map_err(|e| match e {
+                Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => e,
+                _ => Error::InvalidClaim { key: k },
+            }),
+            Self::Dloas(l) => l.check(depth).map_err(invalid),
+            Self::Measurements(l) => l.check(depth).map_err(invalid),
+            Self::Measres(l) => l.check(depth).map_err(invalid),
+            Self::Robustness(l) => l.check(depth).map_err(invalid),
+        }
+    }
+
     /// Writes the value.
     #[cfg_attr(not(target_os = "none"), inline(always))]
     fn write(self, e: &mut Encoder<cbor::Sink<'_>>) {
@@ -2174,6 +2165,47 @@ impl crate::cose::Payload for CheckedClaims<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_order_is_the_order_of_the_encodings() {
+        let texts = ["", "a", "b", "aa", "ab", "zzzzzzzzzzzzzzzzzzzzzzzzz"];
+        let mut labels: std::vec::Vec<Label<'_>> = [
+            0i64,
+            1,
+            23,
+            24,
+            255,
+            256,
+            65_535,
+            65_536,
+            i64::from(u32::MAX),
+            i64::from(u32::MAX) + 1,
+            i64::MAX,
+            -1,
+            -24,
+            -25,
+            -256,
+            -257,
+            -65_537,
+            i64::MIN,
+        ]
+        .into_iter()
+        .map(Label::Int)
+        .collect();
+        labels.extend(texts.into_iter().map(Label::Text));
+        let encode = |l: &Label<'_>| {
+            let mut buf = [0u8; 64];
+            let mut w = SliceWriter::new(&mut buf);
+            l.encode(&mut Encoder::new(&mut w));
+            let n = w.finish().unwrap();
+            buf[..n].to_vec()
+        };
+        for a in &labels {
+            for b in &labels {
+                assert_eq!(a.cmp_encoded(b), encode(a).cmp(&encode(b)), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn text_order_shortcut_matches_encoded_order() {
