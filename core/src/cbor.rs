@@ -626,8 +626,10 @@ const fn is_nan_f64(x: u64) -> bool {
 /// like [`f32_to_f16_exact`], rather than as one narrowing generic over the formats: that one,
 /// with 64-bit shifts by variable amounts, was 536 bytes larger on a Cortex-M4F.
 fn f64_to_f32_exact(x: u64) -> Option<u32> {
-    let sign = u32::try_from((x >> 32) & 0x8000_0000).ok()?;
-    let exp = (x >> 52) & 0x7ff;
+    // The exponent and sign from the high word: 32-bit arithmetic where it is enough.
+    let high = u32::try_from(x >> 32).ok()?;
+    let sign = high & 0x8000_0000;
+    let exp = (high >> 20) & 0x7ff;
     let mant = x & 0x000f_ffff_ffff_ffff;
     if exp == 0x7ff {
         return (mant == 0).then_some(sign | 0x7f80_0000);
@@ -636,7 +638,7 @@ fn f64_to_f32_exact(x: u64) -> Option<u32> {
         // Zero fits; an f64 subnormal is far below the smallest f32 subnormal.
         return (mant == 0).then_some(sign);
     }
-    let e = i64::try_from(exp).ok()? - 1023;
+    let e = i32::try_from(exp).ok()? - 1023;
     if (-126..=127).contains(&e) {
         // A normal f32: the 29 low mantissa bits must be zero.
         if mant & 0x1fff_ffff != 0 {

@@ -740,6 +740,7 @@ impl<'a> Sign1Builder<'a> {
     /// the signer is not ES256; [`Error::InvalidArgument`] for an empty kid;
     /// [`Error::InvalidPayload`] when a [`Payload`] writes another length than it reports; the
     /// signer's own error.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn sign<S: Signer + ?Sized, P: Payload + ?Sized>(
         &self,
         signer: &S,

@@ -339,6 +339,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     /// are held, like unknown claims) must be exactly `len` core deterministic items, which
     /// their reader checks. Their types were checked when they were read, and are not checked
     /// again here.
+    #[cfg_attr(target_os = "none", inline(never))]
     fn check(&self, depth: usize) -> Result<()> {
         if self.is_empty() {
             return Err(Error::InvalidArgument);
@@ -1173,6 +1174,7 @@ impl<'a> Submodule<'a> {
         }
     }
 
+    #[cfg_attr(target_os = "none", inline(never))]
     fn encode_to<W: Write>(&self, e: &mut Encoder<W>) {
         match self {
             Self::Claims(c) => c.encode_map(e),
@@ -1304,6 +1306,7 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
 
 /// Order of two text strings' deterministic encodings: shortest-form heads grow with the
 /// length, so shorter first, then bytewise.
+#[cfg_attr(target_os = "none", inline(never))]
 fn cmp_text_encoded(a: &str, b: &str) -> Ordering {
     a.len()
         .cmp(&b.len())
@@ -1401,6 +1404,7 @@ impl Default for Extra<'_> {
 impl<'a> Extra<'a> {
     /// Iterates over the claims whose keys have no field in [`Claims`].
     #[must_use]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn iter(&self) -> ExtraIter<'a> {
         match *self {
             Self::Items(items) => ExtraIter(ExtraIterInner::Items(items.iter())),
@@ -2104,6 +2108,7 @@ impl ClaimRef<'_, '_> {
 
     /// Writes the value.
     #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline(never))]
     fn write(self, e: &mut Encoder<cbor::Sink<'_>>) {
         match self {
             Self::Text(t) => {
