@@ -418,6 +418,35 @@ impl EncodedHead {
     /// The shortest head for `major` and `arg`; usable in constants.
     #[must_use]
     pub const fn new(major: Major, arg: u64) -> Self {
+        #[cfg(not(target_os = "none"))]
+        {
+            Self::new_per_width(major, arg)
+        }
+        #[cfg(target_os = "none")]
+        {
+            Self::new_one_copy(major, arg)
+        }
+    }
+
+    /// [`Self::new`] on hosts: one array per width, no variable-length copy (fast).
+    #[cfg(any(not(target_os = "none"), test))]
+    const fn new_per_width(major: Major, arg: u64) -> Self {
+        let mt = major.bits() << 5;
+        let [b0, b1, b2, b3, b4, b5, b6, b7] = arg.to_be_bytes();
+        let (bytes, len) = match arg {
+            0..=23 => ([mt | b7, 0, 0, 0, 0, 0, 0, 0, 0], 1),
+            24..=0xff => ([mt | 24, b7, 0, 0, 0, 0, 0, 0, 0], 2),
+            0x100..=0xffff => ([mt | 25, b6, b7, 0, 0, 0, 0, 0, 0], 3),
+            0x1_0000..=0xffff_ffff => ([mt | 26, b4, b5, b6, b7, 0, 0, 0, 0], 5),
+            _ => ([mt | 27, b0, b1, b2, b3, b4, b5, b6, b7], 9),
+        };
+        Self { bytes, len }
+    }
+
+    /// [`Self::new`] on bare-metal targets: the argument's bytes copied once for every width
+    /// (less code). Checked against [`Self::new_per_width`] by a test.
+    #[cfg(any(target_os = "none", test))]
+    const fn new_one_copy(major: Major, arg: u64) -> Self {
         // The first byte's additional information and how many bytes of argument follow it.
         let be = arg.to_be_bytes();
         let [.., low] = be;
@@ -429,8 +458,6 @@ impl EncodedHead {
             _ => (27, 8, 9),
         };
         let mut bytes = [(major.bits() << 5) | info, 0, 0, 0, 0, 0, 0, 0, 0];
-        // The argument's low `extra` bytes after the first: one copy for every width (smaller
-        // code on small targets than an array per width).
         if let (Some((_, arg_bytes)), Some((_, after_first))) =
             (be.split_at_checked(8 - extra), bytes.split_first_mut())
             && let Some((dst, _)) = after_first.split_at_mut_checked(extra)
@@ -1486,6 +1513,35 @@ mod tests {
         f(&mut Encoder::new(&mut w));
         let n = w.finish().unwrap();
         (buf, n)
+    }
+
+    #[test]
+    fn both_head_builders_agree() {
+        let majors = [
+            Major::Unsigned,
+            Major::Negative,
+            Major::Bytes,
+            Major::Text,
+            Major::Array,
+            Major::Map,
+            Major::Tag,
+            Major::Simple,
+        ];
+        let mut args = std::vec![u64::MAX];
+        for shift in 0..64 {
+            let p = 1u64 << shift;
+            args.extend([p - 1, p, p + 1]);
+        }
+        args.extend([23, 24, 255, 256, 65_535, 65_536, 0xffff_ffff, 0x1_0000_0000]);
+        for major in majors {
+            for &arg in &args {
+                assert_eq!(
+                    EncodedHead::new_one_copy(major, arg),
+                    EncodedHead::new_per_width(major, arg),
+                    "{major:?} {arg}"
+                );
+            }
+        }
     }
 
     #[test]

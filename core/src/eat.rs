@@ -1789,14 +1789,15 @@ impl<'a> Claims<'a> {
     }
 
     fn check_at(&self, depth: usize) -> Result<()> {
+        self.check_with(depth, Self::check_typed)
+    }
+
+    /// [`Self::check_at`] with the given check of the typed claims.
+    fn check_with(&self, depth: usize, check_typed: fn(&Self, usize) -> Result<()>) -> Result<()> {
         if depth > MAX_SUBMODULE_DEPTH {
             return Err(Error::DepthExceeded);
         }
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
-            if let Some(v) = self.claim_at(i) {
-                v.check(k, depth)?;
-            }
-        }
+        check_typed(self, depth)?;
         // Unknown claims are written as they are held: whether a caller supplied them or they
         // were read (leniently) from the wire, each must be one deterministic item, and none may
         // shadow a typed field or repeat another.
@@ -1925,9 +1926,22 @@ macro_rules! claims_table {
                 )*
             }
 
+            /// Checks every set typed field ([`ClaimRef::check`]): straight-line code per
+            /// claim, for speed on hosts (kinds without checks compile to nothing).
+            #[cfg(not(target_os = "none"))]
+            fn check_typed(&self, depth: usize) -> Result<()> {
+                $(
+                    if let Some($v) = &self.$field {
+                        $value.check($key, depth)?;
+                    }
+                )*
+                Ok(())
+            }
+
             /// The value of the typed field at position `i` of [`key::KNOWN`], if set (see
-            /// [`Self::check_at`] and [`Self::write_typed_compact`]; positions are dense, so this
-            /// is a jump table).
+            /// [`Self::check_typed_compact`] and [`Self::write_typed_compact`]; positions are
+            /// dense, so this is a jump table).
+            #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
             fn claim_at(&self, i: usize) -> Option<ClaimRef<'_, 'a>> {
                 match i {
                     $(position::$field => self.$field.as_ref().map(|$v| $value),)*
@@ -1941,6 +1955,7 @@ macro_rules! claims_table {
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
+        #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
@@ -1951,6 +1966,7 @@ macro_rules! claims_table {
 
 /// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
 /// test rules out).
+#[cfg(any(target_os = "none", test, feature = "fuzzing"))]
 const fn key_position(k: i64) -> usize {
     let mut rest: &[i64] = &key::KNOWN;
     let mut i = 0;
@@ -1973,6 +1989,25 @@ impl<'a> Claims<'a> {
             .count()
     }
 
+    /// As [`Self::check_typed`], as a loop over the keys: less code, for bare-metal targets
+    /// (the host build runs it in tests and fuzzing, through
+    /// [`Self::encode_compact_reference`]).
+    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+    fn check_typed_compact(&self, depth: usize) -> Result<()> {
+        for (i, k) in key::KNOWN.into_iter().enumerate() {
+            if let Some(v) = self.claim_at(i) {
+                v.check(k, depth)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The typed-claims check of bare-metal targets.
+    #[cfg(target_os = "none")]
+    fn check_typed(&self, depth: usize) -> Result<()> {
+        self.check_typed_compact(depth)
+    }
+
     /// As [`Self::write_typed`], as a loop over the keys with one writer per kind of value:
     /// less code, for bare-metal targets (the host build runs it in tests and fuzzing, against
     /// [`Self::write_typed`]).
@@ -1991,15 +2026,15 @@ impl<'a> Claims<'a> {
         }
     }
 
-    /// [`Self::encode`] through the compact claim writer of bare-metal targets, for tests and
-    /// fuzzing, which check that both writers give the same bytes.
+    /// [`Self::encode`] through the compact claims check and writer of bare-metal targets, for
+    /// tests and fuzzing, which check that both paths give the same result and bytes.
     ///
     /// # Errors
     /// As [`Self::encode`].
     #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn encode_compact_reference(&self, out: &mut [u8]) -> Result<usize> {
-        self.check()?;
+        self.check_with(0, Self::check_typed_compact)?;
         let mut w = SliceWriter::new(out);
         let mut e = Encoder::new(w.sink());
         e.map(self.entry_count());
@@ -2084,6 +2119,7 @@ enum ClaimRef<'c, 'a> {
 
 impl ClaimRef<'_, '_> {
     /// The checks types alone cannot make (see [`Claims::check`]) of the value of claim `k`.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     fn check(self, k: i64, depth: usize) -> Result<()> {
         let invalid = |_| Error::InvalidClaim { key: k };
         match self {

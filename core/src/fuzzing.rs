@@ -716,6 +716,11 @@ fn encode_checked<'b>(c: &Claims<'_>, buf: &'b mut [u8]) -> Result<Option<&'b [u
         Err(e) => {
             assert_eq!(c.encode(buf), Err(e), "encode and encoded_len disagree");
             assert_eq!(c.as_payload().err(), Some(e));
+            assert_eq!(
+                c.encode_compact_reference(buf),
+                Err(e),
+                "the compact claims check of bare-metal targets refuses alike"
+            );
             return Err(e);
         }
     };

@@ -696,6 +696,12 @@ fn empty_lists_are_rejected_by_the_builder() {
         assert_eq!(c.encoded_len(), want.map(|()| 0), "key {k}");
         assert_eq!(c.encode(&mut [0u8; 64]), want.map(|()| 0), "key {k}");
         assert_eq!(c.as_payload().err(), Some(Error::InvalidClaim { key: k }));
+        // The compact check of bare-metal targets refuses alike.
+        assert_eq!(
+            c.encode_compact_reference(&mut [0u8; 64]),
+            want.map(|()| 0),
+            "key {k}"
+        );
     }
     // An empty list inside a submodule: the submodule's key is reported.
     let inner = [named(
