@@ -1131,6 +1131,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`].
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn bool(&mut self) -> Result<bool> {
         match self.buf.get(self.pos) {
             Some(0xf4) => {
@@ -1185,6 +1186,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// Any well-formedness error met on the way, [`Error::DepthExceeded`].
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn skip(&mut self) -> Result<()> {
         self.skip_at(1)
     }

@@ -245,6 +245,7 @@ impl<'b> UnverifiedSign1<'b> {
         Self::read(Decoder::new(input), options, mode)
     }
 
+    #[cfg_attr(target_os = "none", inline(never))]
     fn read(mut d: Decoder<'b>, options: &ParseOptions, mode: Mode) -> Result<Self> {
         // CBOR nesting of the message array: one more for each tag in front of it.
         let array_depth = match d.peek_major()? {

@@ -102,6 +102,7 @@ impl Signature {
     /// # Errors
     /// [`Error::InvalidSignatureLength`] unless exactly 64 bytes (a DER signature lands here);
     /// [`Error::SignatureScalarOutOfRange`] when `r` or `s` is zero or not below `n`.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
         let raw: [u8; 64] = bytes
             .try_into()
@@ -207,6 +208,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`Error::InvalidKey`] when the scalar is zero or not below the group order.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self> {
         // The copy p256 needs is wiped when it goes out of scope.
         let bytes = Zeroizing::new(p256::FieldBytes::from(*secret));

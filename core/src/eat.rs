@@ -1892,6 +1892,7 @@ macro_rules! claims_table {
     (($d:ident, $depth:ident, $v:ident) $($key:path => $field:ident: $read:expr, $value:expr;)*) => {
         impl<'a> Claims<'a> {
             /// Reads the value of known key `k` into its field.
+            #[cfg_attr(target_os = "none", inline(never))]
             fn decode_claim(&mut self, k: i64, $d: &mut Decoder<'a>, $depth: usize) -> Result<()> {
                 match k {
                     $($key => self.$field = Some($read),)*
