@@ -147,6 +147,7 @@ impl fmt::Debug for Signature {
 }
 
 /// `0 < v < n` for a 32-byte big-endian public value (variable time: signatures are public).
+#[cfg_attr(target_os = "none", inline(never))]
 fn scalar_in_range(v: &[u8]) -> bool {
     v.iter().any(|&b| b != 0) && v < P256_ORDER.as_slice()
 }

@@ -160,6 +160,7 @@ pub trait Item<'a>: Sized + Copy {
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[cfg_attr(target_os = "none", inline(never))]
     fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         Self::decode(d, depth).map(drop)
     }
@@ -1199,6 +1200,7 @@ impl<'a> Item<'a> for NamedSubmodule<'a> {
             submodule: Submodule::decode_at(d, depth)?,
         })
     }
+    #[cfg_attr(target_os = "none", inline(never))]
     fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         d.text()?;
         if d.peek_major()? == Major::Map {
