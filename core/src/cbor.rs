@@ -1245,8 +1245,17 @@ impl<'b> Decoder<'b> {
 /// [`Error::DepthExceeded`], [`Error::TooManyEntries`], and in strict mode
 /// [`Error::NonDeterministic`].
 pub fn validate(input: &[u8], mode: Mode) -> Result<()> {
+    validate_nested(input, mode, 1)
+}
+
+/// [`validate`] for an item that will sit at nesting level `nesting` of an enclosing item (1:
+/// the top level), so that [`MAX_DEPTH`] bounds the whole.
+///
+/// # Errors
+/// As [`validate`].
+pub(crate) fn validate_nested(input: &[u8], mode: Mode, nesting: usize) -> Result<()> {
     let mut d = Decoder::new(input);
-    validate_item(&mut d, 1, mode)?;
+    validate_item(&mut d, nesting, mode)?;
     d.finish()
 }
 
@@ -1264,9 +1273,23 @@ pub fn validate_next(d: &mut Decoder<'_>, mode: Mode) -> Result<()> {
 /// # Errors
 /// As [`validate`].
 pub fn validate_items(content: &[u8], count: usize, mode: Mode) -> Result<()> {
+    validate_items_nested(content, count, mode, 1)
+}
+
+/// [`validate_items`] for the content of an array at nesting level `nesting` (see
+/// [`validate_nested`]).
+///
+/// # Errors
+/// As [`validate`].
+pub(crate) fn validate_items_nested(
+    content: &[u8],
+    count: usize,
+    mode: Mode,
+    nesting: usize,
+) -> Result<()> {
     let mut d = Decoder::new(content);
     for _ in 0..count {
-        validate_item(&mut d, 2, mode)?;
+        validate_item(&mut d, nesting.saturating_add(1), mode)?;
     }
     d.finish()
 }
@@ -1278,13 +1301,27 @@ pub fn validate_items(content: &[u8], count: usize, mode: Mode) -> Result<()> {
 /// # Errors
 /// As [`validate`].
 pub fn validate_map_entries(content: &[u8], entries: usize, mode: Mode) -> Result<()> {
+    validate_map_entries_nested(content, entries, mode, 1)
+}
+
+/// [`validate_map_entries`] for the content of a map at nesting level `nesting` (see
+/// [`validate_nested`]).
+///
+/// # Errors
+/// As [`validate`].
+pub(crate) fn validate_map_entries_nested(
+    content: &[u8],
+    entries: usize,
+    mode: Mode,
+    nesting: usize,
+) -> Result<()> {
     let mut d = Decoder::new(content);
     let head = Head {
         major: Major::Map,
         info: 27,
         arg: len_u64(entries),
     };
-    validate_map(&mut d, head, 1, mode)?;
+    validate_map(&mut d, head, nesting, mode)?;
     d.finish()
 }
 

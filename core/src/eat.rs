@@ -208,8 +208,9 @@ pub enum List<'a, T> {
 /// What the decoder stores with a list it read (see [`EncodedList`]).
 struct ListOps {
     /// Checks, before the items are written again, that they are exactly `len` items in core
-    /// deterministic encoding.
-    recheck: fn(&[u8], usize) -> Result<()>,
+    /// deterministic encoding, within [`cbor::MAX_DEPTH`] where they will be written: in a
+    /// claims set at submodule depth (third argument; see [`claim_value_nesting`]).
+    recheck: fn(&[u8], usize, usize) -> Result<()>,
     /// See [`Item::read_listed`].
     submodule: Option<SubmoduleReader>,
 }
@@ -263,14 +264,32 @@ impl<T> fmt::Debug for EncodedList<'_, T> {
 }
 
 /// The recheck of an array's items.
-fn recheck_items(bytes: &[u8], len: usize) -> Result<()> {
-    cbor::validate_items(bytes, len, Mode::Strict)
+fn recheck_items(bytes: &[u8], len: usize, depth: usize) -> Result<()> {
+    cbor::validate_items_nested(bytes, len, Mode::Strict, claim_value_nesting(depth))
 }
 
 /// The recheck of a named map's entries (`submods`, `sueids`): it also proves the names
 /// distinct and in order.
-fn recheck_entries(bytes: &[u8], len: usize) -> Result<()> {
-    cbor::validate_map_entries(bytes, len, Mode::Strict)
+fn recheck_entries(bytes: &[u8], len: usize, depth: usize) -> Result<()> {
+    cbor::validate_map_entries_nested(bytes, len, Mode::Strict, claim_value_nesting(depth))
+}
+
+/// The recheck of `submods` entries: [`recheck_entries`], and the submodule depth bound of the
+/// decoder where they are written.
+fn recheck_submodule_entries(bytes: &[u8], len: usize, depth: usize) -> Result<()> {
+    recheck_entries(bytes, len, depth)?;
+    let mut d = Decoder::new(bytes);
+    for _ in 0..len {
+        NamedSubmodule::decode(&mut d, depth)?;
+    }
+    Ok(())
+}
+
+/// The CBOR nesting level of a claim's value in a claims set at submodule depth `depth`: the
+/// top-level claims map is at level 1, a submodule's claims map two levels below its parent's
+/// (the `submods` map, then the entry).
+const fn claim_value_nesting(depth: usize) -> usize {
+    depth.saturating_mul(2).saturating_add(2)
 }
 
 impl<'a, T: Item<'a>> List<'a, T> {
@@ -337,9 +356,10 @@ impl<'a, T: Item<'a>> List<'a, T> {
     }
 
     /// Before encoding: caller items pass their own checks; encoded items (written as they
-    /// are held, like unknown claims) must be exactly `len` core deterministic items, which
-    /// their reader checks. Their types were checked when they were read, and are not checked
-    /// again here.
+    /// are held, like unknown claims) must be exactly `len` core deterministic items, within
+    /// the nesting bounds where they are written (a decoded list may be moved into a deeper
+    /// submodule than it came from), which the recheck stored with them checks. Their types
+    /// were checked when they were read, and are not checked again here.
     #[cfg_attr(target_os = "none", inline(never))]
     fn check(&self, depth: usize) -> Result<()> {
         if self.is_empty() {
@@ -347,7 +367,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
         }
         match *self {
             Self::Items(items) => items.iter().try_for_each(|i| i.check(depth)),
-            Self::Encoded(l) => (l.ops.recheck)(l.bytes, l.len),
+            Self::Encoded(l) => (l.ops.recheck)(l.bytes, l.len, depth),
         }
     }
 }
@@ -551,16 +571,21 @@ impl<'a> Label<'a> {
 #[derive(Clone, Copy)]
 pub struct RawValue<'a> {
     bytes: &'a [u8],
-    /// For a value read from the wire, possibly leniently: the strict check it must pass before
-    /// it is written. Set only by the decoder, so that building claims links no validator.
-    recheck: Option<ValueCheck>,
+    /// The strict check the value must pass before it is written, at the nesting level it is
+    /// written at (a value read from the wire may have been read leniently; any value may be
+    /// written deeper than where it was checked). Stored by whoever made the value (both
+    /// validate anyway), so that building claims without unknown ones links no validator.
+    recheck: ValueCheck,
 }
 
-/// The check a [`RawValue`] read from the wire must pass before it is written.
-type ValueCheck = fn(&[u8]) -> Result<()>;
+/// The check a [`RawValue`] must pass before it is written (see [`RawValue`]): the value and
+/// the submodule depth of the claims set it is written in.
+type ValueCheck = fn(&[u8], usize) -> Result<()>;
 
 impl<'a> RawValue<'a> {
     /// Wraps an encoded item after checking it is exactly one valid, deterministic data item.
+    /// Written as an unknown claim, it must also fit the CBOR nesting bound where it sits
+    /// ([`Claims::check`] refuses it with [`Error::InvalidClaim`] otherwise).
     ///
     /// # Errors
     /// The errors of [`cbor::validate`] in strict mode.
@@ -568,7 +593,7 @@ impl<'a> RawValue<'a> {
         cbor::validate(encoded, Mode::Strict)?;
         Ok(Self {
             bytes: encoded,
-            recheck: None,
+            recheck: check_strict,
         })
     }
 
@@ -578,9 +603,10 @@ impl<'a> RawValue<'a> {
         self.bytes
     }
 
-    /// Before writing: a value read from the wire must be one deterministic item.
-    fn check(&self) -> Result<()> {
-        self.recheck.map_or(Ok(()), |f| f(self.bytes))
+    /// Before writing in a claims set at submodule depth `depth`: one deterministic item,
+    /// within the nesting bound there.
+    fn check(&self, depth: usize) -> Result<()> {
+        (self.recheck)(self.bytes, depth)
     }
 }
 
@@ -592,9 +618,9 @@ impl PartialEq for RawValue<'_> {
 
 impl Eq for RawValue<'_> {}
 
-/// The strict check of a value read from the wire (see [`RawValue`]).
-fn check_strict(bytes: &[u8]) -> Result<()> {
-    cbor::validate(bytes, Mode::Strict)
+/// The strict check of an unknown claim's value (see [`RawValue`]).
+fn check_strict(bytes: &[u8], depth: usize) -> Result<()> {
+    cbor::validate_nested(bytes, Mode::Strict, claim_value_nesting(depth))
 }
 
 impl fmt::Debug for RawValue<'_> {
@@ -1269,7 +1295,11 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
         len,
         ops: const {
             &ListOps {
-                recheck: recheck_entries,
+                recheck: if T::SUBMODULE_READER.is_some() {
+                    recheck_submodule_entries as fn(&[u8], usize, usize) -> Result<()>
+                } else {
+                    recheck_entries
+                },
                 submodule: T::SUBMODULE_READER,
             }
         },
@@ -1392,7 +1422,7 @@ fn read_extra_entry<'a>(map: &'a [u8], pos: &mut usize) -> Option<(Label<'a>, Ra
         label,
         RawValue {
             bytes,
-            recheck: Some(check_strict),
+            recheck: check_strict,
         },
     ))
 }
@@ -1809,7 +1839,7 @@ impl<'a> Claims<'a> {
                     key: label_key(&label),
                 });
             }
-            value.check().map_err(|_| Error::InvalidClaim {
+            value.check(depth).map_err(|_| Error::InvalidClaim {
                 key: label_key(&label),
             })?;
             if self

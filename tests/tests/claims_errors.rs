@@ -870,6 +870,122 @@ fn submodule_nesting_deeper_than_the_bound_is_rejected_by_the_builder() {
     assert_eq!(buf, nested_submods_wire(MAX_SUBMODULE_DEPTH));
 }
 
+/// `levels` nested one-element arrays around 0: an item `levels + 1` deep.
+fn nested_arrays(levels: usize) -> Vec<u8> {
+    let mut v = vec![0x81; levels];
+    v.push(0x00);
+    v
+}
+
+/// `value` as the unknown claim -70000 of a claims set `depth` submodules down.
+fn unknown_claim_at_depth(value: &[u8], depth: usize) -> Vec<u8> {
+    item(|e| {
+        for _ in 0..depth {
+            e.map(1).int(key::SUBMODS).map(1).text("s");
+        }
+        e.map(1).int(-70_000).raw(value)
+    })
+}
+
+#[test]
+fn unknown_claims_are_bounded_where_they_are_written() {
+    // A claims set `d` submodules down is at CBOR nesting 1 + 2d, its values at 2 + 2d: a
+    // value of depth k reaches 1 + 2d + k, which must stay within MAX_DEPTH (16).
+    let extra_key = Label::Int(-70_000);
+    for (depth, deepest_ok) in [(0usize, 15usize), (3, 9)] {
+        for k in [deepest_ok, deepest_ok + 1] {
+            let value = nested_arrays(k - 1);
+            let raw = RawValue::new(&value).unwrap();
+            let extra = [(extra_key, raw)];
+            let leaf = Claims {
+                extra: Extra::Items(&extra),
+                ..Claims::default()
+            };
+            // Caller-built: the leaf `depth` submodules down.
+            let want = if k <= deepest_ok {
+                Ok(())
+            } else {
+                Err(Error::InvalidClaim { key: -70_000 })
+            };
+            assert_eq!(
+                check_nested(leaf, depth),
+                want,
+                "depth {depth}, value depth {k}"
+            );
+            // On the wire, the decoder's verdict agrees.
+            let wire = unknown_claim_at_depth(&value, depth);
+            assert_eq!(
+                Claims::decode(&wire).map(|_| ()),
+                want.map_err(|_| Error::DepthExceeded),
+                "depth {depth}, value depth {k}"
+            );
+        }
+    }
+    // A value read from the wire, valid where it was, then moved three submodules down.
+    let value = nested_arrays(14);
+    let wire = unknown_claim_at_depth(&value, 0);
+    let read = Claims::decode(&wire).unwrap();
+    assert_eq!(read.check(), Ok(()));
+    assert_eq!(
+        check_nested(read, 3),
+        Err(Error::InvalidClaim { key: -70_000 })
+    );
+}
+
+#[test]
+fn decoded_submodules_moved_deeper_respect_both_bounds() {
+    // Four submodule levels, read from the wire: fine where they were.
+    let wire = nested_submods_wire(MAX_SUBMODULE_DEPTH);
+    let read = Claims::decode(&wire).unwrap();
+    assert_eq!(read.check(), Ok(()));
+    // One level down they would be five: the decoder's bound, as for a caller's.
+    assert_eq!(check_nested(read, 1), Err(Error::DepthExceeded));
+    // A decoded `submods` holding a deep unknown claim, moved down: the CBOR nesting bound.
+    let value = nested_arrays(10);
+    let wire = item(|e| {
+        e.map(1)
+            .int(key::SUBMODS)
+            .map(1)
+            .text("s")
+            .map(1)
+            .int(-70_000)
+            .raw(&value)
+    });
+    let read = Claims::decode(&wire).unwrap();
+    assert_eq!(read.check(), Ok(()));
+    assert_eq!(check_nested(read, 1), Ok(()));
+    assert_eq!(check_nested(read, 2), Err(Error::DepthExceeded));
+}
+
+/// Checks `leaf` placed `depth` submodules down (named "s" at every level), through encode and
+/// its size query alike.
+fn check_nested(leaf: Claims<'_>, depth: usize) -> Result<(), Error> {
+    fn wrap<'a>(
+        c: Claims<'a>,
+        depth: usize,
+        f: &mut dyn FnMut(&Claims<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if depth == 0 {
+            return f(&c);
+        }
+        let list = [NamedSubmodule {
+            name: "s",
+            submodule: Submodule::Claims(c),
+        }];
+        let up = Claims {
+            submods: Some(ecnpp_attest::eat::List::Items(&list)),
+            ..Claims::default()
+        };
+        wrap(up, depth - 1, f)
+    }
+    wrap(leaf, depth, &mut |c| {
+        let checked = c.check();
+        assert_eq!(c.encoded_len().map(|_| ()), checked);
+        assert_eq!(c.encode(&mut [0u8; 512]).map(|_| ()), checked);
+        checked
+    })
+}
+
 /// A real tag-18 COSE_Sign1 to nest.
 fn sign1_token() -> Vec<u8> {
     let key = SigningKey::from_bytes(&[0x41; 32]).unwrap();
