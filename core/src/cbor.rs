@@ -595,7 +595,7 @@ impl<W: Write> Encoder<W> {
     /// A float in its shortest exact form (NaN is always written as `0xf9 0x7e00`).
     pub fn float(&mut self, v: f64) -> &mut Self {
         // Decided on the bits alone: no floating-point arithmetic, so no soft-float routines on
-        // targets without a double-precision unit.
+        // targets without a double-precision unit. A NaN narrows to the canonical half NaN.
         let bits = v.to_bits();
         match f64_to_f32_exact(bits) {
             Some(single) => match f32_to_f16_exact(single) {
@@ -608,9 +608,6 @@ impl<W: Write> Encoder<W> {
                     self.w.write(&single.to_be_bytes());
                 }
             },
-            None if is_nan_f64(bits) => {
-                self.w.write(&[0xf9, 0x7e, 0x00]);
-            }
             None => {
                 self.w.write(&[0xfb]);
                 self.w.write(&bits.to_be_bytes());
@@ -643,13 +640,9 @@ pub fn encoded_len(f: impl FnOnce(&mut Encoder<&mut SizeCounter>)) -> usize {
 // Float helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Whether the f64 with bits `x` is a NaN.
-const fn is_nan_f64(x: u64) -> bool {
-    x & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000 && x & 0x000f_ffff_ffff_ffff != 0
-}
-
 /// The single-precision bits of the f64 with bits `x`, when the conversion is exact (same
-/// value, same sign of zero); `None` for NaN. Integer operations only. Written out per format,
+/// value, same sign of zero); a NaN gives the quiet NaN `0x7fc0_0000` (deterministic CBOR
+/// writes every NaN the same, as the half `0x7e00`). Integer operations only. Written out per format,
 /// like [`f32_to_f16_exact`], rather than as one narrowing generic over the formats: that one,
 /// with 64-bit shifts by variable amounts, was 536 bytes larger on a Cortex-M4F.
 fn f64_to_f32_exact(x: u64) -> Option<u32> {
@@ -659,7 +652,11 @@ fn f64_to_f32_exact(x: u64) -> Option<u32> {
     let exp = (high >> 20) & 0x7ff;
     let mant = x & 0x000f_ffff_ffff_ffff;
     if exp == 0x7ff {
-        return (mant == 0).then_some(sign | 0x7f80_0000);
+        return Some(if mant == 0 {
+            sign | 0x7f80_0000
+        } else {
+            0x7fc0_0000
+        });
     }
     if exp == 0 {
         // Zero fits; an f64 subnormal is far below the smallest f32 subnormal.
@@ -688,13 +685,14 @@ fn f64_to_f32_exact(x: u64) -> Option<u32> {
     None
 }
 
-/// The IEEE 754 half-precision bits of the `f32` with bits `x`, when exact; `None` for NaN.
+/// The IEEE 754 half-precision bits of the `f32` with bits `x`, when exact; a NaN gives the
+/// canonical `0x7e00`.
 fn f32_to_f16_exact(x: u32) -> Option<u16> {
     let sign = u16::try_from((x >> 16) & 0x8000).ok()?;
     let exp = (x >> 23) & 0xff;
     let mant = x & 0x7f_ffff;
     if exp == 0xff {
-        return (mant == 0).then_some(sign | 0x7c00);
+        return Some(if mant == 0 { sign | 0x7c00 } else { 0x7e00 });
     }
     if exp == 0 {
         // Zero fits; an f32 subnormal is far below the smallest f16 subnormal.
@@ -1385,12 +1383,12 @@ fn is_nan_f16(bits: u64) -> bool {
 /// An f32 (given as bits) that has a shorter exact encoding; NaN always does (`0xf97e00`).
 fn fits_f16(bits: u64) -> bool {
     let x = u32::try_from(bits).unwrap_or(0);
-    f32::from_bits(x).is_nan() || f32_to_f16_exact(x).is_some()
+    f32_to_f16_exact(x).is_some()
 }
 
-/// An f64 (given as bits) that has a shorter exact encoding.
+/// An f64 (given as bits) that has a shorter exact encoding; NaN always does.
 fn fits_f32(bits: u64) -> bool {
-    is_nan_f64(bits) || f64_to_f32_exact(bits).is_some()
+    f64_to_f32_exact(bits).is_some()
 }
 
 fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Result<()> {
@@ -1644,9 +1642,19 @@ mod tests {
         fn reference(x: u64) -> Option<u32> {
             let v = f64::from_bits(x);
             let single = v as f32;
-            (!v.is_nan() && f64::from(single).to_bits() == x).then_some(single.to_bits())
+            if v.is_nan() {
+                return Some(0x7fc0_0000);
+            }
+            (f64::from(single).to_bits() == x).then_some(single.to_bits())
         }
-        let mut edges = std::vec![0u64, 1 << 63, f64::INFINITY.to_bits(), f64::NAN.to_bits()];
+        let mut edges = std::vec![
+            0u64,
+            1 << 63,
+            f64::INFINITY.to_bits(),
+            f64::NAN.to_bits(),
+            0xfff8_0000_0000_0000,
+            0x7ff0_0000_0000_0001,
+        ];
         for e in [-150i64, -149, -148, -127, -126, -125, 126, 127, 128] {
             let exp = u64::try_from(e + 1023).unwrap() << 52;
             for mant in [
@@ -1704,14 +1712,24 @@ mod tests {
         for (&single, &h) in &halves {
             assert_eq!(f32_to_f16_exact(single), Some(h), "{single:#010x}");
             for near in [single.wrapping_add(1), single.wrapping_sub(1)] {
-                assert_eq!(
-                    f32_to_f16_exact(near),
-                    halves.get(&near).copied(),
-                    "{near:#010x}"
-                );
+                let want = if f32::from_bits(near).is_nan() {
+                    Some(0x7e00)
+                } else {
+                    halves.get(&near).copied()
+                };
+                assert_eq!(f32_to_f16_exact(near), want, "{near:#010x}");
             }
         }
-        assert_eq!(f32_to_f16_exact(f32::NAN.to_bits()), None);
+        // Every NaN, whatever its sign and payload, narrows to the canonical half NaN.
+        for nan in [
+            f32::NAN.to_bits(),
+            0xffc0_0000,
+            0x7f80_0001,
+            0xff80_0001,
+            0x7fff_ffff,
+        ] {
+            assert_eq!(f32_to_f16_exact(nan), Some(0x7e00), "{nan:#010x}");
+        }
     }
 
     #[test]
