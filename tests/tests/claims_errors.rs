@@ -942,15 +942,7 @@ fn decoded_submodules_moved_deeper_respect_both_bounds() {
     assert_eq!(check_nested(read, 1), Err(Error::DepthExceeded));
     // A decoded `submods` holding a deep unknown claim, moved down: the CBOR nesting bound.
     let value = nested_arrays(10);
-    let wire = item(|e| {
-        e.map(1)
-            .int(key::SUBMODS)
-            .map(1)
-            .text("s")
-            .map(1)
-            .int(-70_000)
-            .raw(&value)
-    });
+    let wire = unknown_claim_at_depth(&value, 1);
     let read = Claims::decode(&wire).unwrap();
     assert_eq!(read.check(), Ok(()));
     assert_eq!(check_nested(read, 1), Ok(()));
