@@ -642,9 +642,9 @@ pub fn encoded_len(f: impl FnOnce(&mut Encoder<&mut SizeCounter>)) -> usize {
 
 /// The single-precision bits of the f64 with bits `x`, when the conversion is exact (same
 /// value, same sign of zero); a NaN gives the quiet NaN `0x7fc0_0000` (deterministic CBOR
-/// writes every NaN the same, as the half `0x7e00`). Integer operations only. Written out per format,
-/// like [`f32_to_f16_exact`], rather than as one narrowing generic over the formats: that one,
-/// with 64-bit shifts by variable amounts, was 536 bytes larger on a Cortex-M4F.
+/// writes every NaN the same, as the half `0x7e00`). Integer operations only. Written out per
+/// format, like [`f32_to_f16_exact`], rather than as one narrowing generic over the formats:
+/// that one, with 64-bit shifts by variable amounts, was 536 bytes larger on a Cortex-M4F.
 fn f64_to_f32_exact(x: u64) -> Option<u32> {
     // The exponent and sign from the high word: 32-bit arithmetic where it is enough.
     let high = u32::try_from(x >> 32).ok()?;
