@@ -103,8 +103,9 @@ pub trait Write {
     fn write(&mut self, bytes: &[u8]);
 
     /// Appends the first `len` bytes of `head` (a CBOR head: `len` is 1, 2, 3, 5 or 9).
-    /// Writers into memory override it with one fixed-size store per head length, which
-    /// spares a variable-length copy for each of the many short heads of a token.
+    /// On hosts, writers into memory override it with one fixed-size store per head length,
+    /// which spares a variable-length copy for each of the many short heads of a token;
+    /// bare-metal targets keep the one copy (less code).
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.write(head.get(..len).unwrap_or(head));
