@@ -1332,16 +1332,15 @@ fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<Head> 
     let strict = mode == Mode::Strict;
     let h = d.head()?;
     // A two-byte simple value below 32 is not well-formed in any mode (RFC 8949 §3.3): that
-    // verdict comes first so both modes report it alike. Floats have their own shortest-form
-    // rule (below); for every other head it is the argument's width.
+    // verdict comes first so both modes report it alike. Then the deterministic rules of the
+    // head (the argument's width; for floats, the shortest width that keeps the value).
     if h.major == Major::Simple && h.info == 24 && h.arg < 32 {
         return Err(Error::Malformed);
     }
-    if strict && !h.is_shortest() && !(h.major == Major::Simple && (25..=27).contains(&h.info)) {
+    if strict && !Head::deterministic(h.major, h.info, h.arg) {
         return Err(Error::NonDeterministic);
     }
     match h.major {
-        Major::Unsigned | Major::Negative => {}
         Major::Bytes => {
             let n = d.length(h.arg)?;
             d.take(n)?;
@@ -1360,19 +1359,7 @@ fn validate_item(d: &mut Decoder<'_>, depth: usize, mode: Mode) -> Result<Head> 
         Major::Tag => {
             validate_item(d, depth.saturating_add(1), mode)?;
         }
-        Major::Simple => {
-            if strict {
-                let longer = match h.info {
-                    25 => h.arg != 0x7e00 && is_nan_f16(h.arg),
-                    26 => fits_f16(h.arg),
-                    27 => fits_f32(h.arg),
-                    _ => false,
-                };
-                if longer {
-                    return Err(Error::NonDeterministic);
-                }
-            }
-        }
+        Major::Unsigned | Major::Negative | Major::Simple => {}
     }
     Ok(h)
 }
