@@ -1336,13 +1336,11 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
     }
 }
 
-/// Order of two text strings' deterministic encodings: shortest-form heads grow with the
-/// length, so shorter first, then bytewise.
+/// Order of two text strings' deterministic encodings (the order of text labels: shorter
+/// first, then bytewise).
 #[cfg_attr(target_os = "none", inline(never))]
 fn cmp_text_encoded(a: &str, b: &str) -> Ordering {
-    a.len()
-        .cmp(&b.len())
-        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+    Label::Text(a).cmp_encoded(&Label::Text(b))
 }
 
 /// Checks a named map before encoding: caller entries pass their own checks and have distinct
@@ -2300,9 +2298,16 @@ mod tests {
                         core::str::from_utf8(&a[..la]).unwrap(),
                         core::str::from_utf8(&b[..lb]).unwrap(),
                     );
+                    let encoded = |t: &str| {
+                        let mut buf = [0u8; 310];
+                        let mut w = SliceWriter::new(&mut buf);
+                        Encoder::new(&mut w).text(t);
+                        let n = w.finish().unwrap();
+                        buf[..n].to_vec()
+                    };
                     assert_eq!(
                         cmp_text_encoded(a, b),
-                        Label::Text(a).cmp_encoded(&Label::Text(b)),
+                        encoded(a).cmp(&encoded(b)),
                         "{la} {lb}"
                     );
                 }
