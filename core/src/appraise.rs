@@ -5,9 +5,12 @@
 //! Order of checks (every failing check adds its reason; none stops the others, so a result
 //! lists everything that is wrong):
 //! signature with an endorsed key (done by [`VerifiedEvidence`]) → nonce equals the challenge
-//! (constant time) → challenge and token freshness → profile → the device model and software are
-//! a certified configuration, with a promise at least the one claimed → oemboot, dbgstat floor,
-//! measurements equal reference values (constant time) → per-promise submodule checks.
+//! (constant time) → challenge and token freshness → profile: accepted by the policy and its
+//! rules met → the endorsement covers the device's model (and identity, when it binds one) → the
+//! device model and software are a certified configuration whose PP reference the evidence
+//! names → the promise stated is the claimed one capped at the certified one, and only when the
+//! evidence meets that promise's rules → oemboot, dbgstat floor, measurements equal reference
+//! values (constant time) → per-promise submodule checks.
 //!
 //! Nothing here allocates; results hold at most [`MAX_MEASUREMENT_RESULTS`] measurement results.
 
@@ -20,7 +23,8 @@ use crate::eat::{
     NamedSubmodule, OemId, Profile, ResultCode, ResultId, Submodule, Ueid,
 };
 use crate::ecnpp::{
-    self, Lifecycle, PROFILE, Promise, Robustness, SUBMOD_SE, SUBMOD_TEE, VerifiedEvidence,
+    self, Lifecycle, PROFILE, Promise, RESULT_PROFILE, Robustness, SUBMOD_SE, SUBMOD_TEE,
+    VerifiedEvidence,
 };
 use crate::error::{Error, Result};
 
@@ -52,6 +56,9 @@ pub struct CertifiedConfig<'a> {
     pub swversion: &'a str,
     /// The promise the certificate supports.
     pub promise: Promise,
+    /// The PP and version the certificate is for (e.g. [`ecnpp::PP_REF_V1_0_7`]): evidence must
+    /// name exactly this `ecnpp-pp-ref`, and results carry this value, not the device's.
+    pub pp_ref: &'a str,
     /// The certificate reference (becomes the dloa platform label).
     pub certificate: &'a str,
     /// Robustness of the secure element, as certified (reported in the `"se"` submodule).
@@ -74,8 +81,9 @@ pub struct Policy<'a> {
     pub max_challenge_age: u64,
     /// Tolerated clock difference for `iat`, `nbf`, `exp`, seconds.
     pub clock_skew: u64,
-    /// Accepted `eat_profile` values.
-    pub accepted_profiles: &'a [Profile<'a>],
+    /// Accepted `eat_profile` values, each one whose rules the library knows (private: set
+    /// through [`Self::accept_profiles`], which checks that).
+    accepted_profiles: &'a [Profile<'a>],
     /// Allow-list of certified configurations.
     pub certified: &'a [CertifiedConfig<'a>],
     /// Lowest acceptable `dbgstat` of the device.
@@ -107,6 +115,29 @@ impl<'a> Policy<'a> {
             require_oemboot: true,
             registrar,
         }
+    }
+
+    /// The same policy accepting `profiles` instead. A profile is accepted only together with
+    /// its rules: every entry must be one of [`ecnpp::PROFILES_WITH_RULES`].
+    ///
+    /// # Errors
+    /// [`Error::ProfileWithoutRules`] for a profile whose rules this library does not know;
+    /// [`Error::InvalidPolicy`] for an empty list.
+    pub fn accept_profiles(mut self, profiles: &'a [Profile<'a>]) -> Result<Self> {
+        if profiles.is_empty() {
+            return Err(Error::InvalidPolicy);
+        }
+        if !profiles.iter().all(ecnpp::has_rules) {
+            return Err(Error::ProfileWithoutRules);
+        }
+        self.accepted_profiles = profiles;
+        Ok(self)
+    }
+
+    /// The accepted `eat_profile` values.
+    #[must_use]
+    pub const fn accepted_profiles(&self) -> &'a [Profile<'a>] {
+        self.accepted_profiles
     }
 }
 
@@ -166,6 +197,16 @@ reasons! {
     DECOMMISSIONED = 13, "decommissioned", true;
     /// The secure element's debug state is below the policy's floor.
     SE_DEBUG_ENABLED = 14, "se-debug-enabled", true;
+    /// The endorsement of the key that signed the evidence does not cover the device's oemid
+    /// and hwmodel.
+    MODEL_NOT_ENDORSED = 15, "model-not-endorsed", true;
+    /// The endorsement binds one device, and the evidence names another `ueid`.
+    UEID_NOT_ENDORSED = 16, "ueid-not-endorsed", true;
+    /// `ecnpp-pp-ref` is not the PP of the certified configuration.
+    PP_REF_MISMATCH = 17, "pp-ref-mismatch", true;
+    /// The promise the result would state (the claimed one capped at the certified one) is not
+    /// met by the evidence: its submodule rules fail.
+    PROMISE_NOT_SHOWN = 18, "promise-not-shown", true;
 }
 
 impl Reasons {
@@ -240,7 +281,6 @@ pub struct AttestationResult<'a> {
     evaluated_config: bool,
     config: Option<&'a CertifiedConfig<'a>>,
     ueid: Option<Ueid<'a>>,
-    pp_ref: Option<&'a str>,
     measurements: [Option<MeasResult<'a>>; MAX_MEASUREMENT_RESULTS],
     issued_at: i64,
     registrar: &'a str,
@@ -271,6 +311,12 @@ impl<'a> AttestationResult<'a> {
     #[must_use]
     pub const fn evaluated_config(&self) -> bool {
         self.evaluated_config
+    }
+
+    /// The PP reference the result states: the certified configuration's, never the device's.
+    #[must_use]
+    pub fn pp_ref(&self) -> Option<&'a str> {
+        self.config.map(|c| c.pp_ref)
     }
 
     /// The certified configuration matched, if any.
@@ -332,7 +378,9 @@ pub fn appraise<'a>(evidence: &VerifiedEvidence<'a>, policy: &Policy<'a>) -> Att
         reasons |= Reasons::TOKEN_TIME_INVALID;
     }
 
-    // Profile and its per-promise requirements.
+    // Profile: accepted by the policy, and its rules met. Every accepted profile has rules
+    // (`Policy::accept_profiles`); the rules decide for any profile, so evidence under a profile
+    // without rules can never pass them.
     if !c
         .eat_profile
         .is_some_and(|p| policy.accepted_profiles.contains(&p))
@@ -340,19 +388,34 @@ pub fn appraise<'a>(evidence: &VerifiedEvidence<'a>, policy: &Policy<'a>) -> Att
         reasons |= Reasons::WRONG_PROFILE;
     }
     match ecnpp::validate_evidence(c) {
-        Ok(()) | Err(Error::WrongProfile) => {}
+        Ok(()) => {}
+        Err(Error::WrongProfile) => reasons |= Reasons::WRONG_PROFILE,
         Err(Error::MissingSubmodule) => reasons |= Reasons::SUBMODULE_MISSING,
         Err(_) => reasons |= Reasons::EVIDENCE_INCOMPLETE,
     }
 
-    // Certified configuration and the promise it supports.
+    // The endorsement: the key that signed may attest this model (and this device).
+    let scope = evidence.scope();
+    if !scope.covers_model(c) {
+        reasons |= Reasons::MODEL_NOT_ENDORSED;
+    }
+    if !scope.covers_ueid(c) {
+        reasons |= Reasons::UEID_NOT_ENDORSED;
+    }
+
+    // Certified configuration, the PP it is certified against, and the promise it supports.
     let config = policy.certified.iter().find(|cfg| {
         c.oemid == Some(cfg.oemid)
             && c.hwmodel.is_some_and(|h| h.as_bytes() == cfg.hwmodel)
             && c.swname == Some(cfg.swname)
             && c.swversion.is_some_and(|v| v.version == cfg.swversion)
     });
-    let promise = match (config, c.promise) {
+    if let Some(cfg) = config
+        && c.pp_ref != Some(cfg.pp_ref)
+    {
+        reasons |= Reasons::PP_REF_MISMATCH;
+    }
+    let capped = match (config, c.promise) {
         (None, _) => {
             reasons |= Reasons::UNCERTIFIED_CONFIG;
             None
@@ -363,6 +426,12 @@ pub fn appraise<'a>(evidence: &VerifiedEvidence<'a>, policy: &Policy<'a>) -> Att
         }
         (Some(_), claimed) => claimed,
     };
+    // A result states a promise only when the evidence meets that promise's rules: a device
+    // that over-claims is not given the lower promise unless it shows what that one requires.
+    let promise = capped.filter(|p| ecnpp::check_promise(c, *p).is_ok());
+    if capped.is_some() && promise.is_none() {
+        reasons |= Reasons::PROMISE_NOT_SHOWN;
+    }
 
     // Boot, debug, lifecycle.
     if policy.require_oemboot && c.oemboot != Some(true) {
@@ -448,7 +517,6 @@ pub fn appraise<'a>(evidence: &VerifiedEvidence<'a>, policy: &Policy<'a>) -> Att
         evaluated_config: config.is_some() && reasons.is_empty(),
         config,
         ueid: c.ueid,
-        pp_ref: c.pp_ref,
         measurements,
         issued_at: policy.now,
         registrar: policy.registrar,
@@ -505,13 +573,13 @@ impl Payload for ResultPayload<'_, '_> {
             (true, true) => &[],
         };
         let claims = Claims {
-            eat_profile: Some(PROFILE),
+            eat_profile: Some(RESULT_PROFILE),
             iat: Some(r.issued_at),
             ueid: r.ueid,
             dloas: Some(List::Items(&dloas)),
             measres: Some(List::Items(&groups)),
             promise: r.promise,
-            pp_ref: r.pp_ref,
+            pp_ref: r.config.map(|c| c.pp_ref),
             evaluated_config: Some(r.evaluated_config),
             submods: if submods.is_empty() {
                 None
@@ -531,7 +599,7 @@ impl AttestationResult<'_> {
         if self.status == TrustStatus::Contraindicated
             || self.promise.is_none()
             || self.ueid.is_none()
-            || self.pp_ref.is_none()
+            || self.config.is_none()
         {
             Err(Error::ResultContraindicated)
         } else {

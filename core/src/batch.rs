@@ -19,7 +19,7 @@ use std::vec::Vec;
 use crate::appraise::{AttestationResult, Challenge, Policy, appraise};
 use crate::cose::{ParseOptions, UnverifiedSign1};
 use crate::crypto::Verifier;
-use crate::ecnpp::VerifiedEvidence;
+use crate::ecnpp::{Endorsement, VerifiedEvidence};
 use crate::error::{Error, Result};
 
 /// Below this many items per thread, [`par_map`] uses fewer threads (the start-up cost of a
@@ -103,9 +103,9 @@ where
 
 /// Verifies and appraises every job, on up to `threads` threads; results are in input order.
 ///
-/// For each token: parse under `options`, pick the key with `key_for_kid` (which receives the
-/// token's **untrusted** kid and must only choose among keys the caller already trusts; `None`
-/// refuses the token), verify the signature, read the claims, then [`appraise`] them under
+/// For each token: parse under `options`, pick the endorsement with `key_for_kid` (which
+/// receives the token's **untrusted** kid and must only choose among keys the caller already
+/// endorses; `None` refuses the token), verify the signature with its key, read the claims, then [`appraise`] them under
 /// `policy` with the job's own challenge. Exactly what one would do token by token with
 /// [`VerifiedEvidence::verify`] and [`appraise`], only spread over threads.
 ///
@@ -114,7 +114,7 @@ where
 /// errors of [`VerifiedEvidence::verify`]. A token that verifies always gets a result (with
 /// reasons when its appraisal fails).
 #[must_use]
-pub fn verify_and_appraise<'a, 'k, V, K>(
+pub fn verify_and_appraise<'a, V, K>(
     jobs: &[Job<'a>],
     key_for_kid: K,
     policy: &Policy<'a>,
@@ -122,8 +122,8 @@ pub fn verify_and_appraise<'a, 'k, V, K>(
     threads: NonZeroUsize,
 ) -> Vec<Result<AttestationResult<'a>>>
 where
-    V: Verifier + Sync + ?Sized + 'k,
-    K: Fn(Option<&[u8]>) -> Option<&'k V> + Sync,
+    V: Verifier + Sync + ?Sized + 'a,
+    K: Fn(Option<&[u8]>) -> Option<&'a Endorsement<'a, V>> + Sync,
 {
     par_map(jobs, threads, |job| {
         verify_and_appraise_one(job, &key_for_kid, policy, options)
@@ -134,19 +134,19 @@ where
 ///
 /// # Errors
 /// As [`verify_and_appraise`].
-pub fn verify_and_appraise_one<'a, 'k, V, K>(
+pub fn verify_and_appraise_one<'a, V, K>(
     job: &Job<'a>,
     key_for_kid: &K,
     policy: &Policy<'a>,
     options: &ParseOptions,
 ) -> Result<AttestationResult<'a>>
 where
-    V: Verifier + ?Sized + 'k,
-    K: Fn(Option<&[u8]>) -> Option<&'k V>,
+    V: Verifier + ?Sized + 'a,
+    K: Fn(Option<&[u8]>) -> Option<&'a Endorsement<'a, V>>,
 {
     let unverified = UnverifiedSign1::parse(job.token, options)?;
-    let key = key_for_kid(unverified.kid_untrusted()).ok_or(Error::KeyNotTrusted)?;
-    let evidence = VerifiedEvidence::verify(job.token, key, options)?;
+    let endorsement = key_for_kid(unverified.kid_untrusted()).ok_or(Error::KeyNotTrusted)?;
+    let evidence = VerifiedEvidence::verify(job.token, endorsement, options)?;
     let mut policy = *policy;
     policy.challenge = job.challenge;
     Ok(appraise(&evidence, &policy))

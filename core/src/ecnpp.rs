@@ -10,11 +10,20 @@
 //!   each, with precise errors.
 //! * [`sign_evidence`]: one call for a device to turn its claims into a signed token in its own
 //!   buffer (`no_std`, no heap, any [`Signer`], so a secure element can sign).
-//! * [`VerifiedEvidence`]: the only way to get evidence that appraisal accepts.
+//! * [`Endorsement`]: a device key together with what it may attest (certified models, and
+//!   optionally one device identity).
+//! * [`VerifiedEvidence`]: the only way to get evidence that appraisal accepts; it carries the
+//!   endorsement whose key verified it.
+//!
+//! Evidence and attestation results are told apart by a signed marker, their `eat_profile`:
+//! [`PROFILE`] for evidence, [`RESULT_PROFILE`] for results. Verifying one as the other is
+//! refused by name ([`Error::ResultGivenAsEvidence`], [`Error::EvidenceGivenAsResult`]).
+
+use core::fmt;
 
 use crate::cose::{ParseOptions, Sign1Builder, UnverifiedSign1, VerifiedSign1};
 use crate::crypto::{Signer, Verifier, VerifyingKey};
-use crate::eat::{Claims, DebugStatus, Profile, Submodule, key};
+use crate::eat::{Claims, DebugStatus, OemId, Profile, Submodule, Ueid, key};
 use crate::error::{Error, Result};
 
 /// The profile OID, dotted.
@@ -26,8 +35,31 @@ pub const PROFILE_OID: [u8; 20] = [
     0x92, 0xce, 0x70, 0x01,
 ];
 
-/// `eat_profile` value of this profile, version 1.
+/// `eat_profile` value of this profile's evidence, version 1.
 pub const PROFILE: Profile<'static> = Profile::Oid(&PROFILE_OID);
+
+/// The attestation-result profile OID, dotted: arc 1 under the evidence profile's version arc.
+pub const RESULT_PROFILE_OID_TEXT: &str = "2.25.59557001580283219457505129689189230448.1.1";
+
+/// The attestation-result profile OID's content bytes: [`PROFILE_OID`] and one more arc (1).
+pub const RESULT_PROFILE_OID: [u8; 21] = [
+    0x69, 0xd9, 0xce, 0xa1, 0xb8, 0xdb, 0xca, 0xc2, 0xbe, 0x95, 0xb8, 0xa2, 0xc8, 0xf9, 0xcc, 0xc8,
+    0x92, 0xce, 0x70, 0x01, 0x01,
+];
+
+/// `eat_profile` value of the attestation results a verifier issues under this profile: the
+/// signed marker that keeps a result from being taken for evidence and the reverse.
+pub const RESULT_PROFILE: Profile<'static> = Profile::Oid(&RESULT_PROFILE_OID);
+
+/// The evidence profiles whose rules this library knows; a policy can accept only these
+/// ([`crate::appraise::Policy::accept_profiles`]). Every rule of this module applies to each.
+pub const PROFILES_WITH_RULES: &[Profile<'static>] = &[PROFILE];
+
+/// True when `profile` is one whose rules this library applies ([`PROFILES_WITH_RULES`]).
+#[must_use]
+pub fn has_rules(profile: &Profile<'_>) -> bool {
+    PROFILES_WITH_RULES.contains(profile)
+}
 
 /// The PP and version this crate's profile was written for.
 pub const PP_REF_V1_0_7: &str = "NSCIB-PP-0112146/1.0.7";
@@ -224,28 +256,41 @@ pub fn validate_evidence(claims: &Claims<'_>) -> Result<()> {
         key: key::ECNPP_PROMISE,
     })?;
     no_verifier_claims(claims)?;
-    let se = submodule_claims(claims, SUBMOD_SE);
-    match promise {
-        Promise::Standard => {}
-        Promise::SecureElement => check_se(&se.ok_or(Error::MissingSubmodule)?)?,
-        Promise::SecureEnclave => {
-            check_tee(&submodule_claims(claims, SUBMOD_TEE).ok_or(Error::MissingSubmodule)?)?;
-            if let Some(se) = se {
-                check_se(&se)?;
-            }
-        }
-    }
-    Ok(())
+    check_promise(claims, promise)
 }
 
-/// Checks that `claims` are a well-formed ECN PP **attestation result**: eat_profile, iat, ueid,
-/// dloas, measres, ecnpp-promise (as corroborated), ecnpp-pp-ref, ecnpp-evaluated-config.
+/// Checks that `claims` meet the submodule rules of `promise` (whatever promise they state):
+/// secure element needs an `"se"` submodule (oemid, hwmodel, dbgstat ≥ 3); secure enclave needs
+/// a `"tee"` submodule with measurements, and an `"se"`, if present, must meet its rules.
+/// Appraisal uses it for the promise a result would state, which may be lower than the claimed
+/// one: a result states a promise only when the evidence meets that promise's rules.
 ///
 /// # Errors
-/// [`Error::WrongProfile`], [`Error::MissingClaim`].
+/// [`Error::MissingSubmodule`].
+pub fn check_promise(claims: &Claims<'_>, promise: Promise) -> Result<()> {
+    let se = submodule_claims(claims, SUBMOD_SE);
+    match promise {
+        Promise::Standard => Ok(()),
+        Promise::SecureElement => check_se(&se.ok_or(Error::MissingSubmodule)?),
+        Promise::SecureEnclave => {
+            check_tee(&submodule_claims(claims, SUBMOD_TEE).ok_or(Error::MissingSubmodule)?)?;
+            se.map_or(Ok(()), |se| check_se(&se))
+        }
+    }
+}
+
+/// Checks that `claims` are a well-formed ECN PP **attestation result**: eat_profile (the result
+/// profile), iat, ueid, dloas, measres, ecnpp-promise (as corroborated), ecnpp-pp-ref,
+/// ecnpp-evaluated-config.
+///
+/// # Errors
+/// [`Error::EvidenceGivenAsResult`] for evidence of this profile; [`Error::WrongProfile`],
+/// [`Error::MissingClaim`].
 pub fn validate_result(claims: &Claims<'_>) -> Result<()> {
-    if claims.eat_profile != Some(PROFILE) {
-        return Err(Error::WrongProfile);
+    match claims.eat_profile {
+        Some(p) if p == RESULT_PROFILE => {}
+        Some(p) if has_rules(&p) => return Err(Error::EvidenceGivenAsResult),
+        _ => return Err(Error::WrongProfile),
     }
     require(claims.iat.is_some(), key::IAT)?;
     require(claims.ueid.is_some(), key::UEID)?;
@@ -285,78 +330,200 @@ pub fn sign_evidence<S: Signer + ?Sized>(
     builder.sign(signer, &claims.as_payload()?, out)
 }
 
-/// A trusted verification key and the key identifier a token may name it by.
+/// A certified model an endorsement vouches for: the OEM and the hardware model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TrustAnchor<'k> {
-    /// The key identifier.
-    pub kid: &'k [u8],
-    /// The endorsed key.
-    pub key: VerifyingKey,
+pub struct Model<'a> {
+    /// The OEM.
+    pub oemid: OemId<'a>,
+    /// The hardware model.
+    pub hwmodel: &'a [u8],
 }
 
-/// Picks the anchor named by the token's (untrusted) kid: the kid only selects among keys the
-/// caller already trusts, it never brings a key of its own.
+impl Model<'_> {
+    /// True when `claims` name this model (oemid and hwmodel both equal).
+    #[must_use]
+    pub fn covers(&self, claims: &Claims<'_>) -> bool {
+        claims.oemid == Some(self.oemid)
+            && claims.hwmodel.is_some_and(|h| h.as_bytes() == self.hwmodel)
+    }
+}
+
+/// An endorsement: a device's verification key, the key identifier a token may name it by, and
+/// what the key may attest. Evidence verified with it carries its scope into appraisal, which
+/// refuses evidence about another model ([`crate::appraise::Reasons::MODEL_NOT_ENDORSED`]) or,
+/// when `ueid` is set, about another device ([`crate::appraise::Reasons::UEID_NOT_ENDORSED`]).
+///
+/// `K` is any [`Verifier`] (the default provider's [`VerifyingKey`], another provider's key, a
+/// `dyn Verifier`). An endorsement with no model still verifies signatures (the CLI's `verify`
+/// uses one), but no appraisal under it is better than contraindicated.
+pub struct Endorsement<'a, K: ?Sized = VerifyingKey> {
+    /// The key identifier tokens name the key by (the unprotected `kid`; empty: none).
+    pub kid: &'a [u8],
+    /// The endorsed key.
+    pub key: &'a K,
+    /// The certified models this key may attest.
+    pub models: &'a [Model<'a>],
+    /// The one device this key belongs to, when the endorsement binds it.
+    pub ueid: Option<Ueid<'a>>,
+}
+
+impl<'a, K: ?Sized> Endorsement<'a, K> {
+    /// An endorsement of `key` for `models`, with no kid and no device identity.
+    #[must_use]
+    pub const fn new(key: &'a K, models: &'a [Model<'a>]) -> Self {
+        Self {
+            kid: &[],
+            key,
+            models,
+            ueid: None,
+        }
+    }
+
+    /// The same endorsement with a key identifier.
+    #[must_use]
+    pub const fn kid(mut self, kid: &'a [u8]) -> Self {
+        self.kid = kid;
+        self
+    }
+
+    /// The same endorsement bound to one device identity.
+    #[must_use]
+    pub const fn ueid(mut self, ueid: Ueid<'a>) -> Self {
+        self.ueid = Some(ueid);
+        self
+    }
+
+    /// What the endorsement vouches for, without the key.
+    #[must_use]
+    pub const fn scope(&self) -> Scope<'a> {
+        Scope {
+            models: self.models,
+            ueid: self.ueid,
+        }
+    }
+}
+
+impl<K: ?Sized> Clone for Endorsement<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: ?Sized> Copy for Endorsement<'_, K> {}
+
+impl<K: ?Sized> fmt::Debug for Endorsement<'_, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endorsement")
+            .field("kid", &self.kid)
+            .field("models", &self.models)
+            .field("ueid", &self.ueid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an endorsement vouches for: the models its key may attest and, optionally, the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope<'a> {
+    /// The certified models.
+    pub models: &'a [Model<'a>],
+    /// The device, when bound.
+    pub ueid: Option<Ueid<'a>>,
+}
+
+impl Scope<'_> {
+    /// True when some model of the scope covers the evidence's oemid and hwmodel.
+    #[must_use]
+    pub fn covers_model(&self, claims: &Claims<'_>) -> bool {
+        self.models.iter().any(|m| m.covers(claims))
+    }
+
+    /// True when the scope binds no device, or binds the one the evidence names.
+    #[must_use]
+    pub fn covers_ueid(&self, claims: &Claims<'_>) -> bool {
+        self.ueid.is_none_or(|u| claims.ueid == Some(u))
+    }
+}
+
+/// Picks the endorsement named by the token's (untrusted) kid: the kid only selects among keys
+/// the caller already endorses, it never brings a key of its own.
 ///
 /// # Errors
-/// [`Error::KeyNotTrusted`] when no anchor has that kid (or the token has none).
-pub fn select_anchor<'k>(
+/// [`Error::KeyNotTrusted`] when no endorsement has that kid (or the token has none).
+pub fn select_endorsement<'e, K: ?Sized>(
     token: &UnverifiedSign1<'_>,
-    anchors: &'k [TrustAnchor<'k>],
-) -> Result<&'k VerifyingKey> {
+    endorsements: &'e [Endorsement<'e, K>],
+) -> Result<&'e Endorsement<'e, K>> {
     let kid = token.kid_untrusted().ok_or(Error::KeyNotTrusted)?;
-    anchors
+    endorsements
         .iter()
-        .find(|a| a.kid == kid)
-        .map(|a| &a.key)
+        .find(|e| e.kid == kid)
         .ok_or(Error::KeyNotTrusted)
 }
 
-/// Evidence whose signature has been verified and whose claims map was read. The only input
-/// [`crate::appraise::appraise`] accepts; appraisal then applies the profile rules (so a token
-/// of another profile gets a reason, not an error).
+/// Evidence whose signature has been verified with an endorsed key and whose claims map was
+/// read. The only input [`crate::appraise::appraise`] accepts; appraisal then applies the
+/// profile rules and the endorsement's scope (so a token of another profile or model gets a
+/// reason, not an error).
 #[derive(Clone, Copy, Debug)]
 pub struct VerifiedEvidence<'a> {
     claims: Claims<'a>,
     token: VerifiedSign1<'a>,
+    scope: Scope<'a>,
 }
 
 impl<'a> VerifiedEvidence<'a> {
-    /// Verifies `token` with `key` and reads its claims.
+    /// Verifies `token` with the endorsement's key and reads its claims.
     ///
     /// # Errors
     /// The errors of [`UnverifiedSign1::parse`] and [`UnverifiedSign1::verify`];
-    /// [`Error::InvalidPayload`] or claim errors of [`Claims::decode`].
-    pub fn verify<V: Verifier + ?Sized>(
+    /// [`Error::InvalidPayload`] or claim errors of [`Claims::decode`];
+    /// [`Error::ResultGivenAsEvidence`] for an attestation result.
+    pub fn verify<K: Verifier + ?Sized>(
         token: &'a [u8],
-        key: &V,
+        endorsement: &Endorsement<'a, K>,
         options: &ParseOptions,
     ) -> Result<Self> {
-        let verified = UnverifiedSign1::parse(token, options)?.verify(key, &[])?;
-        Self::from_verified(verified, options)
+        let verified = UnverifiedSign1::parse(token, options)?.verify(endorsement.key, &[])?;
+        Self::from_verified(verified, endorsement.scope(), options)
     }
 
-    /// As [`Self::verify`], with the key chosen among `anchors` by the token's kid.
+    /// As [`Self::verify`], with the endorsement chosen by the token's kid.
     ///
     /// # Errors
     /// [`Error::KeyNotTrusted`], and the errors of [`Self::verify`].
-    pub fn verify_with_anchors(
+    pub fn verify_with_endorsements<K: Verifier + ?Sized>(
         token: &'a [u8],
-        anchors: &[TrustAnchor<'_>],
+        endorsements: &'a [Endorsement<'a, K>],
         options: &ParseOptions,
     ) -> Result<Self> {
         let unverified = UnverifiedSign1::parse(token, options)?;
-        let key = select_anchor(&unverified, anchors)?;
-        Self::from_verified(unverified.verify(key, &[])?, options)
+        let endorsement = select_endorsement(&unverified, endorsements)?;
+        Self::from_verified(
+            unverified.verify(endorsement.key, &[])?,
+            endorsement.scope(),
+            options,
+        )
     }
 
-    fn from_verified(token: VerifiedSign1<'a>, options: &ParseOptions) -> Result<Self> {
+    fn from_verified(
+        token: VerifiedSign1<'a>,
+        scope: Scope<'a>,
+        options: &ParseOptions,
+    ) -> Result<Self> {
         let claims = Claims::decode_with(
             token.payload(),
             crate::eat::DecodeOptions {
                 deterministic: options.deterministic,
             },
         )?;
-        Ok(Self { claims, token })
+        if claims.eat_profile == Some(RESULT_PROFILE) {
+            return Err(Error::ResultGivenAsEvidence);
+        }
+        Ok(Self {
+            claims,
+            token,
+            scope,
+        })
     }
 
     /// The verified claims.
@@ -369,5 +536,11 @@ impl<'a> VerifiedEvidence<'a> {
     #[must_use]
     pub const fn token(&self) -> &VerifiedSign1<'a> {
         &self.token
+    }
+
+    /// What the endorsement that verified it vouches for.
+    #[must_use]
+    pub const fn scope(&self) -> &Scope<'a> {
+        &self.scope
     }
 }

@@ -124,12 +124,21 @@ pub enum Error {
     WrongProfile,
     /// A submodule the promise requires (`"se"`, `"tee"`) is absent or malformed.
     MissingSubmodule,
+    /// An attestation result was given where evidence is expected (its signed `eat_profile`
+    /// is the result profile).
+    ResultGivenAsEvidence,
+    /// Evidence was given where an attestation result is expected (its signed `eat_profile` is
+    /// the evidence profile).
+    EvidenceGivenAsResult,
 
     // ---- appraisal (600..) ----
     /// The policy itself is inconsistent (e.g. no challenge configured).
     InvalidPolicy,
     /// A contraindicated result is reported to the caller, never issued as a signed token.
     ResultContraindicated,
+    /// The policy accepts a profile whose rules this library does not know; a profile is
+    /// accepted only together with its rules.
+    ProfileWithoutRules,
 }
 
 impl Error {
@@ -177,8 +186,11 @@ impl Error {
             Self::MissingClaim { .. } => 501,
             Self::WrongProfile => 502,
             Self::MissingSubmodule => 503,
+            Self::ResultGivenAsEvidence => 504,
+            Self::EvidenceGivenAsResult => 505,
             Self::InvalidPolicy => 600,
             Self::ResultContraindicated => 601,
+            Self::ProfileWithoutRules => 602,
         }
     }
 
@@ -226,8 +238,15 @@ impl Error {
             Self::MissingClaim { .. } => "missing claim",
             Self::WrongProfile => "wrong or missing eat_profile",
             Self::MissingSubmodule => "required submodule missing or malformed",
+            Self::ResultGivenAsEvidence => {
+                "an attestation result was given where evidence is expected"
+            }
+            Self::EvidenceGivenAsResult => {
+                "evidence was given where an attestation result is expected"
+            }
             Self::InvalidPolicy => "invalid policy",
             Self::ResultContraindicated => "contraindicated results are not issued as tokens",
+            Self::ProfileWithoutRules => "the policy accepts a profile whose rules are unknown",
         }
     }
 }

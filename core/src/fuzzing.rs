@@ -883,23 +883,44 @@ pub fn appraise(data: &[u8]) {
             deterministic: options.deterministic,
         },
     );
-    let evidence = VerifiedEvidence::verify(token, &InsecureAcceptAll, &options);
+    // The endorsement covers the evidence's own model unless flags2 bit 2 says otherwise, so
+    // that both sides of the endorsement rule are reached.
+    let own_model = decoded.as_ref().ok().and_then(|c| {
+        Some(ecnpp::Model {
+            oemid: c.oemid?,
+            hwmodel: c.hwmodel?.as_bytes(),
+        })
+    });
+    let other_model = [ecnpp::Model {
+        oemid: OemId::Pen(1),
+        hwmodel: b"another model",
+    }];
+    let own_models = own_model.map(|m| [m]);
+    let models: &[ecnpp::Model<'_>] = match &own_models {
+        Some(own) if flags2 & 4 == 0 => own,
+        _ => &other_model,
+    };
+    let accept_all = ecnpp::Endorsement::new(&InsecureAcceptAll, models);
+    let evidence = VerifiedEvidence::verify(token, &accept_all, &options);
+    let expected = match &decoded {
+        Err(e) => Some(*e),
+        Ok(c) if c.eat_profile == Some(ecnpp::RESULT_PROFILE) => Some(Error::ResultGivenAsEvidence),
+        Ok(_) => None,
+    };
     assert_eq!(
         evidence.as_ref().err(),
-        decoded.as_ref().err(),
-        "verified evidence fails exactly when its claims do"
+        expected.as_ref(),
+        "verified evidence fails exactly when its claims do, or when they are a result"
     );
     let Ok(evidence) = evidence else { return };
-    let anchors = [ecnpp::TrustAnchor {
-        kid: b"fuzz",
-        key: match example_verifying_key() {
-            Ok(k) => k,
-            Err(_) => return,
-        },
-    }];
-    // The kid selects the anchor; the fixed signature then fails real verification.
+    let example_key = match example_verifying_key() {
+        Ok(k) => k,
+        Err(_) => return,
+    };
+    let endorsements = [ecnpp::Endorsement::new(&example_key, models).kid(b"fuzz")];
+    // The kid selects the endorsement; the fixed signature then fails real verification.
     assert_eq!(
-        VerifiedEvidence::verify_with_anchors(token, &anchors, &options).err(),
+        VerifiedEvidence::verify_with_endorsements(token, &endorsements, &options).err(),
         Some(Error::VerificationFailed)
     );
     let c = *evidence.claims();
@@ -938,6 +959,7 @@ pub fn appraise(data: &[u8]) {
         swname: c.swname.unwrap_or(""),
         swversion: c.swversion.map_or("", |v| v.version),
         promise: Promise::from_u64(u64::from((flags >> 3) & 3)).unwrap_or(Promise::Standard),
+        pp_ref: c.pp_ref.unwrap_or(ecnpp::PP_REF_V1_0_7),
         certificate: "fuzz-certificate",
         se_robustness: if flags & 0x20 != 0 { &ROBUSTNESS } else { &[] },
         tee_robustness: if flags & 0x40 != 0 { &ROBUSTNESS } else { &[] },
@@ -963,9 +985,11 @@ pub fn appraise(data: &[u8]) {
     if flags2 & 2 != 0 {
         policy.require_oemboot = false;
     }
-    if flags2 & 4 != 0 {
-        policy.accepted_profiles = &profiles;
-    }
+    // A profile without rules is refused when the policy is built.
+    assert_eq!(
+        policy.accept_profiles(&profiles).err(),
+        Some(Error::ProfileWithoutRules)
+    );
     policy.debug_floor =
         DebugStatus::from_u64(u64::from(flags2 >> 3) % 5).unwrap_or(policy.debug_floor);
     policy.clock_skew = u64::from(flags2 >> 6) * 30;
@@ -978,6 +1002,24 @@ pub fn appraise(data: &[u8]) {
     match r.certified_config() {
         Some(cfg) => assert!(r.promise().is_none_or(|p| p <= cfg.promise)),
         None => assert_eq!(r.promise(), None),
+    }
+    if let Some(p) = r.promise() {
+        assert!(c.promise.is_some_and(|claimed| p <= claimed));
+        assert_eq!(
+            ecnpp::check_promise(&c, p),
+            Ok(()),
+            "a stated promise is shown"
+        );
+    }
+    if r.status() != TrustStatus::Contraindicated {
+        assert_eq!(
+            valid,
+            Ok(()),
+            "only valid evidence escapes contraindication"
+        );
+        assert!(evidence.scope().covers_model(&c), "only an endorsed model");
+        assert_eq!(c.eat_profile, Some(ecnpp::PROFILE));
+        assert_eq!(r.pp_ref(), c.pp_ref);
     }
     assert_eq!(
         reasons.contains(appraise::Reasons::NONCE_MISMATCH),
@@ -1526,7 +1568,11 @@ fn round_trip(input: &mut Input<'_>, c: &Claims<'_>) {
                     Ok(encoded)
                 );
             } else {
-                let v = VerifiedEvidence::verify(token, &InsecureAcceptAll, &ParseOptions::DEFAULT);
+                let v = VerifiedEvidence::verify(
+                    token,
+                    &ecnpp::Endorsement::new(&InsecureAcceptAll, &[]),
+                    &ParseOptions::DEFAULT,
+                );
                 assert!(v.is_ok(), "our evidence verifies: {:?}", v.err());
                 if let Ok(v) = v
                     && !has_nan(c)

@@ -26,7 +26,7 @@
 //! use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 //! use ecnpp_attest::crypto::SigningKey;
 //! use ecnpp_attest::eat::{Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId, Submodule, Ueid, Version};
-//! use ecnpp_attest::ecnpp::{self, Promise, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
+//! use ecnpp_attest::ecnpp::{self, Endorsement, Model, Promise, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
 //!
 //! # fn main() -> Result<(), ecnpp_attest::Error> {
 //! // The verifier issues a challenge.
@@ -61,8 +61,12 @@
 //! let len = ecnpp::sign_evidence(&claims, &builder, &device_key, &mut token)?;
 //! assert_eq!(len, ecnpp::evidence_len(&claims, &builder)?); // the size query is exact
 //!
-//! // Verifier: verify strictly, then appraise against its allow-list of certified configurations.
-//! let evidence = VerifiedEvidence::verify(&token[..len], &device_key.verifying_key(), &ParseOptions::DEFAULT)?;
+//! // Verifier: the device key is endorsed for its model; verify strictly, then appraise against
+//! // the allow-list of certified configurations.
+//! let device_pub = device_key.verifying_key();
+//! let models = [Model { oemid: OemId::Ieee(&[0x00, 0x1b, 0x44]), hwmodel: b"edge-node-x1" }];
+//! let endorsement = Endorsement::new(&device_pub, &models);
+//! let evidence = VerifiedEvidence::verify(&token[..len], &endorsement, &ParseOptions::DEFAULT)?;
 //! let references = [firmware[0], tee_code[0]];
 //! let certified = [CertifiedConfig {
 //!     oemid: OemId::Ieee(&[0x00, 0x1b, 0x44]),
@@ -70,6 +74,7 @@
 //!     swname: "edge-os",
 //!     swversion: "4.2.1",
 //!     promise: Promise::SecureEnclave,
+//!     pp_ref: PP_REF_V1_0_7,
 //!     certificate: "NSCIB-CC-0000001",
 //!     se_robustness: &[],
 //!     tee_robustness: &[],

@@ -19,7 +19,8 @@ use ecnpp_attest::eat::{
     Submodule, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{
-    self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, TrustAnchor, VerifiedEvidence,
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
+    VerifiedEvidence,
 };
 
 const NOW: i64 = 1_790_000_000;
@@ -31,6 +32,11 @@ const FW: [u8; 32] = [0x11; 32];
 const TEE_FW: [u8; 32] = [0x22; 32];
 const UEID: [u8; 17] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 const SHA256_FORMAT: u16 = 0; // content format of a raw digest, for these tests
+/// What the device key is endorsed for: its own model.
+const MODELS: [Model<'static>; 1] = [Model {
+    oemid: OemId::Ieee(&OEM),
+    hwmodel: MODEL,
+}];
 
 const REFS: [Measurement<'static>; 2] = [
     Measurement {
@@ -61,6 +67,7 @@ fn certified(
         swname: "edge-os",
         swversion: "4.2.1",
         promise,
+        pp_ref: PP_REF_V1_0_7,
         certificate: "NSCIB-CC-0000001",
         se_robustness: &SE_ROB,
         tee_robustness: &[],
@@ -195,12 +202,11 @@ fn run(device: &Device, certified_promise: Promise, challenge_issued: i64) -> Ve
     let token = device.evidence(&device_key);
 
     // Verifier: select the endorsed key by kid, verify, appraise.
-    let anchors = [TrustAnchor {
-        kid: b"device-1",
-        key: device_key.verifying_key(),
-    }];
+    let device_pub = device_key.verifying_key();
+    let endorsements = [Endorsement::new(&device_pub, &MODELS).kid(b"device-1")];
     let evidence =
-        VerifiedEvidence::verify_with_anchors(&token, &anchors, &ParseOptions::DEFAULT).unwrap();
+        VerifiedEvidence::verify_with_endorsements(&token, &endorsements, &ParseOptions::DEFAULT)
+            .unwrap();
     // The certified configuration's reference values cover what the device runs.
     let certified = certified(
         certified_promise,
@@ -342,9 +348,9 @@ fn wrong_profile_is_refused() {
 fn uncertified_model_is_refused() {
     let device_key = SigningKey::from_bytes(&[0x31; 32]).unwrap();
     let token = Device::new(Promise::SecureEnclave).evidence(&device_key);
-    let evidence =
-        VerifiedEvidence::verify(&token, &device_key.verifying_key(), &ParseOptions::DEFAULT)
-            .unwrap();
+    let device_pub = device_key.verifying_key();
+    let endorsement = Endorsement::new(&device_pub, &MODELS);
+    let evidence = VerifiedEvidence::verify(&token, &endorsement, &ParseOptions::DEFAULT).unwrap();
     let mut certified = certified(Promise::SecureEnclave, &REFS);
     certified[0].hwmodel = b"edge-node-x2";
     let policy = Policy::new(
@@ -451,12 +457,11 @@ fn evidence_rules_are_checked_before_signing() {
 fn untrusted_kid_is_refused() {
     let device_key = SigningKey::from_bytes(&[0x31; 32]).unwrap();
     let token = Device::new(Promise::Standard).evidence(&device_key);
-    let anchors = [TrustAnchor {
-        kid: b"device-2",
-        key: device_key.verifying_key(),
-    }];
+    let device_pub = device_key.verifying_key();
+    let endorsements = [Endorsement::new(&device_pub, &MODELS).kid(b"device-2")];
     assert_eq!(
-        VerifiedEvidence::verify_with_anchors(&token, &anchors, &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify_with_endorsements(&token, &endorsements, &ParseOptions::DEFAULT)
+            .err(),
         Some(Error::KeyNotTrusted)
     );
 }
