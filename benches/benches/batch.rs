@@ -11,6 +11,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ecnpp_attest::batch::{self, Job};
 use ecnpp_attest::cose::ParseOptions;
+use ecnpp_attest::ecnpp::Endorsement;
 use ecnpp_benches::fixture::{self, DeviceState, Keys};
 
 const TOKENS: u32 = 256;
@@ -34,6 +35,8 @@ fn batch_verify(c: &mut Criterion) {
         counts.push(max);
     }
 
+    let default_endorsement = Endorsement::new(&keys.device_pub, &fixture::MODELS);
+    let lc_endorsement = Endorsement::new(&keys.device_pub_lc, &fixture::MODELS);
     let mut g = c.benchmark_group("batch_verify_appraise");
     g.throughput(Throughput::Elements(u64::from(TOKENS)));
     for &n in &counts {
@@ -42,7 +45,7 @@ fn batch_verify(c: &mut Criterion) {
             b.iter(|| {
                 batch::verify_and_appraise(
                     black_box(&jobs),
-                    |_| Some(&keys.device_pub),
+                    |_| Some(&default_endorsement),
                     &policy,
                     &ParseOptions::DEFAULT,
                     t,
@@ -53,7 +56,7 @@ fn batch_verify(c: &mut Criterion) {
             b.iter(|| {
                 batch::verify_and_appraise(
                     black_box(&jobs),
-                    |_| Some(&keys.device_pub_lc),
+                    |_| Some(&lc_endorsement),
                     &policy,
                     &ParseOptions::DEFAULT,
                     t,

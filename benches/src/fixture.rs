@@ -13,7 +13,8 @@ use ecnpp_attest::eat::{
     Submodule, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{
-    self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
+    VerifiedEvidence,
 };
 
 /// The verifier's clock in every benchmark.
@@ -76,10 +77,17 @@ pub const CERTIFIED: [CertifiedConfig<'static>; 1] = [CertifiedConfig {
     swname: SWNAME,
     swversion: SWVERSION,
     promise: Promise::SecureEnclave,
+    pp_ref: PP_REF_V1_0_7,
     certificate: "NSCIB-CC-0000001",
     se_robustness: &SE_ROBUSTNESS,
     tee_robustness: &[],
     reference_measurements: &REFERENCES,
+}];
+
+/// The models the device key is endorsed for: its own.
+pub const MODELS: [Model<'static>; 1] = [Model {
+    oemid: OemId::Ieee(&OEM),
+    hwmodel: MODEL,
 }];
 
 /// What changes from one token to the next on a device: the verifier's nonce and the clock.
@@ -276,7 +284,11 @@ pub fn parse_view(token: &[u8]) -> Result<(usize, Option<Promise>)> {
 /// # Errors
 /// Parse, verification or claim errors.
 pub fn verify<V: Verifier + ?Sized>(token: &[u8], key: &V) -> Result<Option<Promise>> {
-    let e = VerifiedEvidence::verify(token, key, &ParseOptions::DEFAULT)?;
+    let e = VerifiedEvidence::verify(
+        token,
+        &Endorsement::new(key, &MODELS),
+        &ParseOptions::DEFAULT,
+    )?;
     Ok(e.claims().promise)
 }
 
@@ -286,10 +298,14 @@ pub fn verify<V: Verifier + ?Sized>(token: &[u8], key: &V) -> Result<Option<Prom
 /// Parse, verification or claim errors.
 pub fn verify_appraise<'a, V: Verifier + ?Sized>(
     token: &'a [u8],
-    key: &V,
+    key: &'a V,
     policy: &Policy<'a>,
 ) -> Result<AttestationResult<'a>> {
-    let e = VerifiedEvidence::verify(token, key, &ParseOptions::DEFAULT)?;
+    let e = VerifiedEvidence::verify(
+        token,
+        &Endorsement::new(key, &MODELS),
+        &ParseOptions::DEFAULT,
+    )?;
     Ok(appraise(&e, policy))
 }
 

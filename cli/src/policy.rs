@@ -1,18 +1,32 @@
-//! The JSON policy format: a verifier's allow-list of certified configurations and its rules,
-//! read into the library's [`Policy`]. The challenge is not part of the file: it is per session,
-//! so it comes from the command line (`--nonce`, `--challenge-issued-at`).
+//! The JSON policy format: a verifier's allow-list of certified configurations, the endorsements
+//! of device keys (which models each key may attest) and its rules, read into the library's
+//! [`Policy`] and [`Endorsement`]s. The challenge is not part of the file: it is per session, so
+//! it comes from the command line (`--nonce`, `--challenge-issued-at`).
 
 use std::path::Path;
 
 use bumpalo::Bump;
 use ecnpp_attest::appraise::{CertifiedConfig, Challenge, Policy};
-use ecnpp_attest::eat::{DebugStatus, Profile};
-use ecnpp_attest::ecnpp::{PROFILE, Promise};
+use ecnpp_attest::crypto::VerifyingKey;
+use ecnpp_attest::eat::{DebugStatus, Profile, Ueid};
+use ecnpp_attest::ecnpp::{Endorsement, Model, PROFILE, PROFILE_OID_TEXT, Promise};
 use serde_json::Value;
 
 use crate::claims::{DBGSTAT_NAMES, Reader, suggestion};
 use crate::fail::{CliError, CliResult};
-use crate::io::{read_text, shown};
+use crate::io::{read_file, read_text, shown};
+use crate::keys::parse_verifying_key;
+
+/// A device key and what the policy endorses it for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Endorsed<'a> {
+    /// The key.
+    pub(crate) key: VerifyingKey,
+    /// The certified models it may attest.
+    pub(crate) models: &'a [Model<'a>],
+    /// The one device it belongs to, if the policy binds it.
+    pub(crate) ueid: Option<Ueid<'a>>,
+}
 
 /// A policy file, read; [`Self::policy`] adds the challenge and the clock.
 #[derive(Clone, Copy, Debug)]
@@ -31,23 +45,43 @@ pub(crate) struct PolicyFile<'a> {
     pub(crate) debug_floor: DebugStatus,
     /// Require `oemboot` true.
     pub(crate) require_oemboot: bool,
+    /// The endorsed device keys.
+    pub(crate) endorsements: &'a [Endorsed<'a>],
 }
 
 impl<'a> PolicyFile<'a> {
     /// The library policy for one challenge at time `now`.
     pub(crate) fn policy(&self, challenge: Challenge<'a>, now: i64) -> Policy<'a> {
-        let mut p = Policy::new(challenge, now, self.certified, self.registrar);
-        p.accepted_profiles = self.profiles;
+        let p = Policy::new(challenge, now, self.certified, self.registrar);
+        // The profiles were checked when the file was read; the default is this profile alone.
+        let mut p = p.accept_profiles(self.profiles).unwrap_or(p);
         p.max_challenge_age = self.max_challenge_age;
         p.clock_skew = self.clock_skew;
         p.debug_floor = self.debug_floor;
         p.require_oemboot = self.require_oemboot;
         p
     }
+
+    /// The endorsement of `key` (named by `kid`): what the policy endorses it for, or nothing
+    /// (a key the policy does not endorse verifies signatures, and appraisal refuses its
+    /// evidence as `model-not-endorsed`).
+    pub(crate) fn endorsement<'k>(&self, key: &'k VerifyingKey, kid: &'k [u8]) -> Endorsement<'k>
+    where
+        'a: 'k,
+    {
+        let e = self.endorsements.iter().find(|e| e.key == *key);
+        Endorsement {
+            kid,
+            key,
+            models: e.map_or(&[], |e| e.models),
+            ueid: e.and_then(|e| e.ueid),
+        }
+    }
 }
 
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "registrar",
+    "endorsements",
     "max_challenge_age",
     "clock_skew",
     "debug_floor",
@@ -56,8 +90,9 @@ const FIELDS: [&str; 7] = [
     "certified",
 ];
 
-const CONFIG_FIELDS: [&str; 9] = [
+const CONFIG_FIELDS: [&str; 10] = [
     "certificate",
+    "pp_ref",
     "oemid",
     "hwmodel",
     "swname",
@@ -102,6 +137,7 @@ fn config<'a>(r: &Reader<'a>, v: &'a Value, path: &str) -> Result<CertifiedConfi
         swname: Reader::text(get("swname")?, &p("swname"))?,
         swversion: Reader::text(get("swversion")?, &p("swversion"))?,
         promise,
+        pp_ref: Reader::text(get("pp_ref")?, &p("pp_ref"))?,
         certificate: Reader::text(get("certificate")?, &p("certificate"))?,
         se_robustness: r
             .robustness_list(m.get("se_robustness").unwrap_or(empty), &p("se_robustness"))?,
@@ -114,8 +150,87 @@ fn config<'a>(r: &Reader<'a>, v: &'a Value, path: &str) -> Result<CertifiedConfi
     })
 }
 
-/// Reads a policy from its JSON value.
-pub(crate) fn parse_policy<'a>(v: &'a Value, bump: &'a Bump) -> Result<PolicyFile<'a>, String> {
+const ENDORSEMENT_FIELDS: [&str; 3] = ["key", "models", "ueid"];
+const MODEL_FIELDS: [&str; 2] = ["oemid", "hwmodel"];
+
+fn model<'a>(r: &Reader<'a>, v: &'a Value, path: &str) -> Result<Model<'a>, String> {
+    let m = Reader::object(v, path)?;
+    if let Some(name) = m.keys().find(|k| !MODEL_FIELDS.contains(&k.as_str())) {
+        return Err(unknown(path, name, &MODEL_FIELDS));
+    }
+    let get = |name: &str| {
+        m.get(name)
+            .ok_or_else(|| format!("{path}: \"{name}\" is required"))
+    };
+    Ok(Model {
+        oemid: r.oemid(get("oemid")?, &format!("{path}.oemid"))?,
+        hwmodel: r.bytes(get("hwmodel")?, &format!("{path}.hwmodel"))?,
+    })
+}
+
+/// One endorsement: `{"key": FILE, "models": [{"oemid": …, "hwmodel": …}], "ueid": HEX}`, the
+/// key file's path relative to the policy file's folder.
+fn endorsement<'a>(
+    r: &Reader<'a>,
+    v: &'a Value,
+    path: &str,
+    base: Option<&Path>,
+) -> Result<Endorsed<'a>, String> {
+    let m = Reader::object(v, path)?;
+    if let Some(name) = m.keys().find(|k| !ENDORSEMENT_FIELDS.contains(&k.as_str())) {
+        return Err(unknown(path, name, &ENDORSEMENT_FIELDS));
+    }
+    let file = Reader::text(
+        m.get("key")
+            .ok_or_else(|| format!("{path}: \"key\" is required: the device's public key file"))?,
+        &format!("{path}.key"),
+    )?;
+    let base =
+        base.ok_or_else(|| format!("{path}.key: a policy read from memory names no files"))?;
+    let key_path = base.join(file);
+    let bytes = read_file(&key_path).map_err(|e| format!("{path}.key: {e}"))?;
+    let key = parse_verifying_key(&bytes)
+        .map_err(|e| format!("{path}.key: {}: {e}", shown(&key_path)))?
+        .key;
+    let models = Reader::array(
+        m.get("models").ok_or_else(|| {
+            format!("{path}: \"models\" is required: the certified models the key may attest")
+        })?,
+        &format!("{path}.models"),
+    )?
+    .iter()
+    .enumerate()
+    .map(|(i, x)| model(r, x, &format!("{path}.models[{i}]")))
+    .collect::<Result<Vec<_>, _>>()?;
+    if models.is_empty() {
+        return Err(format!("{path}.models: endorses no model"));
+    }
+    let ueid = match m.get("ueid") {
+        None => None,
+        Some(u) => {
+            let b = r.bytes(u, &format!("{path}.ueid"))?;
+            Some(Ueid::new(b).map_err(|_| {
+                format!(
+                    "{path}.ueid: a ueid is 7 to 33 bytes; this one has {}",
+                    b.len()
+                )
+            })?)
+        }
+    };
+    Ok(Endorsed {
+        key,
+        models: r.bump.alloc_slice_copy(&models),
+        ueid,
+    })
+}
+
+/// Reads a policy from its JSON value; key files of endorsements are read relative to `base`
+/// (the policy file's folder; `None` for a policy that is not a file).
+pub(crate) fn parse_policy<'a>(
+    v: &'a Value,
+    bump: &'a Bump,
+    base: Option<&Path>,
+) -> Result<PolicyFile<'a>, String> {
     let r = Reader { bump, now: 0 };
     let m = Reader::object(v, "the policy")?;
     if let Some(name) = m.keys().find(|k| !FIELDS.contains(&k.as_str())) {
@@ -139,6 +254,27 @@ pub(crate) fn parse_policy<'a>(v: &'a Value, bump: &'a Bump) -> Result<PolicyFil
             .map(|(i, p)| r.profile(p, &format!("accepted_profiles[{i}]")))
             .collect::<Result<Vec<_>, _>>()?,
     };
+    // A profile is accepted only together with rules the library applies.
+    if let Some(i) = profiles
+        .iter()
+        .position(|p| !ecnpp_attest::ecnpp::has_rules(p))
+    {
+        return Err(format!(
+            "accepted_profiles[{i}]: no rules are known for this profile, so it cannot be \
+             accepted; known: {PROFILE_OID_TEXT} (ECN PP evidence)"
+        ));
+    }
+    if profiles.is_empty() {
+        return Err("accepted_profiles: accepts no profile".into());
+    }
+    let endorsements = match m.get("endorsements") {
+        None => Vec::new(),
+        Some(list) => Reader::array(list, "endorsements")?
+            .iter()
+            .enumerate()
+            .map(|(i, e)| endorsement(&r, e, &format!("endorsements[{i}]"), base))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
     let debug_floor = match m.get("debug_floor") {
         None => DebugStatus::DisabledPermanently,
         Some(Value::String(s)) => DBGSTAT_NAMES
@@ -159,6 +295,7 @@ pub(crate) fn parse_policy<'a>(v: &'a Value, bump: &'a Bump) -> Result<PolicyFil
         |name: &str, default: u64| m.get(name).map_or(Ok(default), |x| Reader::uint(x, name));
     Ok(PolicyFile {
         profiles: bump.alloc_slice_copy(&profiles),
+        endorsements: bump.alloc_slice_copy(&endorsements),
         certified: bump.alloc_slice_copy(&certified),
         registrar: Reader::text(
             m.get("registrar").ok_or(
@@ -195,7 +332,14 @@ pub(crate) fn policy_from<'a>(
     v: &'a Value,
     bump: &'a Bump,
 ) -> CliResult<PolicyFile<'a>> {
-    parse_policy(v, bump).map_err(|e| CliError::usage(format!("{}: {e}", shown(path))))
+    let base = path.parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }
+    });
+    parse_policy(v, bump, base).map_err(|e| CliError::usage(format!("{}: {e}", shown(path))))
 }
 
 #[cfg(test)]
@@ -206,7 +350,7 @@ mod tests {
     fn example_policy_reads() {
         let v: Value = serde_json::from_str(include_str!("../examples/policy.json")).unwrap();
         let bump = Bump::new();
-        let p = parse_policy(&v, &bump).unwrap();
+        let p = parse_policy(&v, &bump, None).unwrap();
         assert_eq!(p.certified.len(), 2);
         assert_eq!(p.certified[0].promise, Promise::SecureEnclave);
         assert_eq!(p.certified[0].hwmodel, b"edge-node-x1");
@@ -219,7 +363,7 @@ mod tests {
         let bump = Bump::new();
         let err = |j: &str| {
             let v: Value = serde_json::from_str(j).unwrap();
-            parse_policy(&v, &bump).map(|_| ()).unwrap_err()
+            parse_policy(&v, &bump, None).map(|_| ()).unwrap_err()
         };
         assert!(err("{}").contains("\"certified\" is required"));
         assert!(err(r#"{"certifed": []}"#).contains("did you mean \"certified\""));

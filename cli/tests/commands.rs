@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{NONCE, TempDir, ecnpp, ecnpp_stdin, example, keys, sign_example};
+use common::{NONCE, TempDir, ecnpp, ecnpp_stdin, endorsing_policy, example, keys, sign_example};
 use serde_json::Value;
 
 fn s(p: &std::path::Path) -> String {
@@ -602,7 +602,7 @@ fn appraise_and_admit_exit_codes() {
     keys(&dir);
     let enclave = sign_example(&dir, &example("claims-secure-enclave.json"), "enclave.cbor");
     let element = sign_example(&dir, &example("claims-secure-element.json"), "element.cbor");
-    let policy = s(&example("policy.json"));
+    let policy = endorsing_policy(&dir, "device.pub.pem");
     let appraise = |token: &std::path::Path, out: &str, extra: &[&str]| {
         let mut args = vec![
             "appraise".to_string(),
@@ -718,6 +718,66 @@ fn appraise_and_admit_exit_codes() {
     .expect(1)
     .err_has("nonce-mismatch");
 
+    // Kinds told apart by their signed profile: a result given to appraise, evidence to admit.
+    ecnpp([
+        "appraise",
+        "--pub",
+        &dir.arg("verifier.pub.pem"),
+        "--policy",
+        &policy,
+        "--nonce",
+        NONCE,
+        &dir.arg("enclave.result"),
+    ])
+    .expect(1)
+    .err_has("an attestation result was given where evidence is expected");
+    ecnpp([
+        "admit",
+        "--pub",
+        &dir.arg("device.pub.pem"),
+        "--require",
+        confidential,
+        &s(&enclave),
+    ])
+    .expect(1)
+    .err_has("evidence was given where an attestation result is expected");
+
+    // The policy endorses the device key for its models only; a policy without the key's
+    // endorsement contraindicates the same evidence.
+    ecnpp([
+        "appraise",
+        "--pub",
+        &dir.arg("device.pub.pem"),
+        "--policy",
+        &s(&example("policy.json")),
+        "--nonce",
+        NONCE,
+        &s(&enclave),
+    ])
+    .expect(1)
+    .out_has("model-not-endorsed: the policy does not endorse the signing key");
+
+    // A profile without rules cannot be accepted: exit 2, naming the entry.
+    let mut other: Value =
+        serde_json::from_str(&std::fs::read_to_string(example("policy.json")).unwrap()).unwrap();
+    other["accepted_profiles"] = serde_json::json!([
+        "2.25.59557001580283219457505129689189230448.1",
+        "tag:example.com,2026:other"
+    ]);
+    std::fs::write(dir.join("other-profile.json"), other.to_string()).unwrap();
+    ecnpp([
+        "appraise",
+        "--pub",
+        &dir.arg("device.pub.pem"),
+        "--policy",
+        &dir.arg("other-profile.json"),
+        "--nonce",
+        NONCE,
+        &s(&enclave),
+    ])
+    .expect(2)
+    .err_has("accepted_profiles[1]: no rules are known for this profile");
+
     // A policy with a mistake: exit 2, naming the field.
     std::fs::write(
         dir.join("bad-policy.json"),
@@ -764,7 +824,7 @@ fn verify_batch_summarises_and_exits_by_the_worst_outcome() {
             "--keys".into(),
             s(&key_dir),
             "--policy".into(),
-            s(&example("policy.json")),
+            endorsing_policy(&dir, "device.pub.pem"),
             "--nonce".into(),
             NONCE.into(),
             s(&tok_dir),
@@ -824,7 +884,7 @@ fn verify_batch_summarises_and_exits_by_the_worst_outcome() {
         "--keys",
         &s(&key_dir),
         "--policy",
-        &s(&example("policy.json")),
+        &endorsing_policy(&dir, "device.pub.pem"),
         "--nonce",
         NONCE,
         &s(&empty),

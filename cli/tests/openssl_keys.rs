@@ -12,7 +12,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{NONCE, TempDir, ecnpp, example, in_ci};
+use common::{NONCE, TempDir, ecnpp, endorsing_policy, example, in_ci};
 
 /// Runs openssl; None when it is not installed.
 fn openssl(args: &[&str]) -> Option<std::process::Output> {
@@ -141,7 +141,7 @@ fn openssl_keys_sign_and_verify() {
         "--pub",
         &d("sec1.pub.pem"),
         "--policy",
-        &example("policy.json").to_string_lossy(),
+        &endorsing_policy(&dir, "sec1.pub.pem"),
         "--nonce",
         NONCE,
         &d("sec1.pem-sec1.pub.pem.cbor"),

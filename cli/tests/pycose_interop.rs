@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{NONCE, TempDir, ecnpp, example, in_ci, keys, sign_example};
+use common::{NONCE, TempDir, ecnpp, endorsing_policy, example, in_ci, keys, sign_example};
 use serde_json::Value;
 
 fn peer() -> PathBuf {
@@ -124,7 +124,7 @@ fn pycose_evidence_is_verified_and_appraised_by_ecnpp() {
         "--pub",
         &dir.arg("py.hex"),
         "--policy",
-        &example("policy.json").to_string_lossy(),
+        &endorsing_policy(&dir, "py.hex"),
         "--nonce",
         NONCE,
         &dir.arg("py.cbor"),
@@ -179,7 +179,7 @@ fn ecnpp_tokens_are_verified_by_pycose() {
         "--pub",
         &dir.arg("device.pub.pem"),
         "--policy",
-        &example("policy.json").to_string_lossy(),
+        &endorsing_policy(&dir, "device.pub.pem"),
         "--nonce",
         NONCE,
         &token.to_string_lossy(),

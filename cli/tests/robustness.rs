@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
-use common::{ECNPP, NONCE, TempDir, ecnpp, example};
+use common::{ECNPP, NONCE, TempDir, ecnpp, endorsing_policy, example};
 
 /// SplitMix64: small, deterministic, good enough to pick mutations.
 struct Rng(u64);
@@ -195,7 +195,7 @@ fn a_thousand_random_and_mutated_inputs_never_panic() {
         "--pub",
         &key.to_string_lossy(),
         "--policy",
-        &example("policy.json").to_string_lossy(),
+        &endorsing_policy(&dir, "device.key"),
         "--nonce",
         NONCE,
         &token.to_string_lossy(),

@@ -449,10 +449,10 @@ impl Scope<'_> {
 ///
 /// # Errors
 /// [`Error::KeyNotTrusted`] when no endorsement has that kid (or the token has none).
-pub fn select_endorsement<'e, K: ?Sized>(
+pub fn select_endorsement<'s, 'e, K: ?Sized>(
     token: &UnverifiedSign1<'_>,
-    endorsements: &'e [Endorsement<'e, K>],
-) -> Result<&'e Endorsement<'e, K>> {
+    endorsements: &'s [Endorsement<'e, K>],
+) -> Result<&'s Endorsement<'e, K>> {
     let kid = token.kid_untrusted().ok_or(Error::KeyNotTrusted)?;
     endorsements
         .iter()
@@ -493,7 +493,7 @@ impl<'a> VerifiedEvidence<'a> {
     /// [`Error::KeyNotTrusted`], and the errors of [`Self::verify`].
     pub fn verify_with_endorsements<K: Verifier + ?Sized>(
         token: &'a [u8],
-        endorsements: &'a [Endorsement<'a, K>],
+        endorsements: &[Endorsement<'a, K>],
         options: &ParseOptions,
     ) -> Result<Self> {
         let unverified = UnverifiedSign1::parse(token, options)?;

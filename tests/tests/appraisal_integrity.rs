@@ -22,7 +22,7 @@ use ecnpp_attest::eat::{
     OemId, Profile, Submodule, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{
-    self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, Promise, RESULT_PROFILE, VerifiedEvidence,
+    Endorsement, Model, PP_REF_V1_0_7, PROFILE, Promise, RESULT_PROFILE, VerifiedEvidence,
 };
 use proptest::prelude::*;
 

@@ -27,7 +27,9 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence,
+};
 use ecnpp_tests::vectors_dir;
 use serde_json::Value;
 
@@ -320,10 +322,17 @@ const CERTIFIED: [CertifiedConfig<'static>; 1] = [CertifiedConfig {
     swname: "edge-os",
     swversion: "4.2.1",
     promise: Promise::SecureEnclave,
+    pp_ref: PP_REF_V1_0_7,
     certificate: "NSCIB-CC-0000001",
     se_robustness: &[],
     tee_robustness: &[],
     reference_measurements: &REFS,
+}];
+
+/// The device key's endorsement: the model of [`CERTIFIED`].
+const X1: [Model<'static>; 1] = [Model {
+    oemid: OemId::Ieee(&OEM),
+    hwmodel: MODEL,
 }];
 
 fn policy(nonce: &[u8]) -> Policy<'_> {
@@ -347,8 +356,12 @@ fn profile_flow_with_every_provider_in_every_role() {
     for (dn, device_signer) in &device.signers {
         let token = evidence_token(&**device_signer);
         for (vn, device_key) in &device.verifiers {
-            let evidence =
-                VerifiedEvidence::verify(&token, &**device_key, &ParseOptions::DEFAULT).unwrap();
+            let evidence = VerifiedEvidence::verify(
+                &token,
+                &Endorsement::new(&**device_key, &X1),
+                &ParseOptions::DEFAULT,
+            )
+            .unwrap();
             let result = appraise(&evidence, &policy(b"challenge-000001"));
             assert_eq!(result.status(), TrustStatus::Affirming, "{dn} -> {vn}");
             assert_eq!(result.reasons(), Reasons::NONE);
@@ -371,7 +384,12 @@ fn profile_flow_with_every_provider_in_every_role() {
         // The wrong key fails verification with either provider.
         for (_, wrong) in &verifier.verifiers {
             assert_eq!(
-                VerifiedEvidence::verify(&token, &**wrong, &ParseOptions::DEFAULT).err(),
+                VerifiedEvidence::verify(
+                    &token,
+                    &Endorsement::new(&**wrong, &X1),
+                    &ParseOptions::DEFAULT
+                )
+                .err(),
                 Some(Error::VerificationFailed)
             );
         }
@@ -399,7 +417,8 @@ fn batch_with_aws_lc_matches_sequential() {
         .collect();
     jobs[5].challenge.nonce = b"something-else!!"; // a replay
     let pol = policy(b"unused-nonce-000");
-    let key_for = |kid: Option<&[u8]>| (kid == Some(&b"device-1"[..])).then_some(&lc_key);
+    let endorsement = Endorsement::new(&lc_key, &X1);
+    let key_for = |kid: Option<&[u8]>| (kid == Some(&b"device-1"[..])).then_some(&endorsement);
     let sequential: Vec<_> = jobs
         .iter()
         .map(|j| batch::verify_and_appraise_one(j, &key_for, &pol, &ParseOptions::DEFAULT))
@@ -436,7 +455,7 @@ fn batch_with_aws_lc_matches_sequential() {
     );
     assert_eq!(sequential[0].as_ref().unwrap().reasons(), Reasons::NONE);
     // No key for the kid: refused before any crypto.
-    let none = |_: Option<&[u8]>| None::<&AwsLcVerifyingKey>;
+    let none = |_: Option<&[u8]>| None::<&Endorsement<'_, AwsLcVerifyingKey>>;
     assert_eq!(
         batch::verify_and_appraise_one(&jobs[0], &none, &pol, &ParseOptions::DEFAULT).err(),
         Some(Error::KeyNotTrusted)

@@ -28,7 +28,7 @@ use ecnpp_attest::eat::{
     Ueid, Version, key,
 };
 use ecnpp_attest::ecnpp::{
-    self, Lifecycle, PP_REF_V1_0_7, PROFILE, PROFILE_OID, Promise, Robustness, TrustAnchor,
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, PROFILE_OID, Promise, Robustness,
     VerifiedEvidence,
 };
 use ecnpp_tests::VecWriter;
@@ -168,7 +168,7 @@ const ROBUSTNESS: [Robustness<'static>; 1] = [Robustness {
 /// A valid attestation result claims set.
 fn result_claims() -> Claims<'static> {
     Claims {
-        eat_profile: Some(PROFILE),
+        eat_profile: Some(ecnpp::RESULT_PROFILE),
         iat: Some(NOW),
         ueid: Some(Ueid::new(&UEID).unwrap()),
         dloas: Some(ecnpp_attest::eat::List::Items(&DLOAS)),
@@ -1651,7 +1651,7 @@ fn a_token_whose_payload_is_not_a_claims_map_is_rejected() {
     // Payload: [1] (an array).
     let token = sign_payload(&key, &[0x81, 0x01], b"device-1");
     assert_eq!(
-        VerifiedEvidence::verify(&token, &vk, &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify(&token, &Endorsement::new(&vk, &[]), &ParseOptions::DEFAULT).err(),
         Some(Error::InvalidPayload)
     );
     assert_eq!(
@@ -1661,7 +1661,7 @@ fn a_token_whose_payload_is_not_a_claims_map_is_rejected() {
     // Payload: {262: 1}: a claim error comes through as it is.
     let token = sign_payload(&key, &[0xa1, 0x19, 0x01, 0x06, 0x01], b"device-1");
     assert_eq!(
-        VerifiedEvidence::verify(&token, &vk, &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify(&token, &Endorsement::new(&vk, &[]), &ParseOptions::DEFAULT).err(),
         Some(Error::InvalidClaim { key: key::OEMBOOT })
     );
     // Payload {262: true} with a non-shortest key: strict options refuse it.
@@ -1670,9 +1670,12 @@ fn a_token_whose_payload_is_not_a_claims_map_is_rejected() {
         deterministic: true,
         ..ParseOptions::DEFAULT
     };
-    assert!(VerifiedEvidence::verify(&token, &vk, &ParseOptions::DEFAULT).is_ok());
+    assert!(
+        VerifiedEvidence::verify(&token, &Endorsement::new(&vk, &[]), &ParseOptions::DEFAULT)
+            .is_ok()
+    );
     assert_eq!(
-        VerifiedEvidence::verify(&token, &vk, &strict).err(),
+        VerifiedEvidence::verify(&token, &Endorsement::new(&vk, &[]), &strict).err(),
         Some(Error::NonDeterministic)
     );
 }
@@ -1689,28 +1692,30 @@ fn an_unknown_or_absent_kid_is_not_trusted() {
         &mut buf,
     )
     .unwrap();
+    let vk = key.verifying_key();
     let anchors = [
-        TrustAnchor {
-            kid: b"device-1",
-            key: key.verifying_key(),
-        },
-        TrustAnchor {
-            kid: b"device-90",
-            key: key.verifying_key(),
-        },
+        Endorsement::new(&vk, &X1).kid(b"device-1"),
+        Endorsement::new(&vk, &X1).kid(b"device-90"),
     ];
     assert_eq!(
-        VerifiedEvidence::verify_with_anchors(&buf[..n], &anchors, &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify_with_endorsements(&buf[..n], &anchors, &ParseOptions::DEFAULT)
+            .err(),
         Some(Error::KeyNotTrusted)
     );
     assert_eq!(
-        VerifiedEvidence::verify_with_anchors(&buf[..n], &[], &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify_with_endorsements::<ecnpp_attest::crypto::VerifyingKey>(
+            &buf[..n],
+            &[],
+            &ParseOptions::DEFAULT
+        )
+        .err(),
         Some(Error::KeyNotTrusted)
     );
     // No kid at all.
     let n = ecnpp::sign_evidence(&payload, &Sign1Builder::new(), &key, &mut buf).unwrap();
     assert_eq!(
-        VerifiedEvidence::verify_with_anchors(&buf[..n], &anchors, &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify_with_endorsements(&buf[..n], &anchors, &ParseOptions::DEFAULT)
+            .err(),
         Some(Error::KeyNotTrusted)
     );
     // A trusted kid naming another key: the signature does not verify.
@@ -1723,12 +1728,18 @@ fn an_unknown_or_absent_kid_is_not_trusted() {
     )
     .unwrap();
     assert_eq!(
-        VerifiedEvidence::verify_with_anchors(&buf[..n], &anchors, &ParseOptions::DEFAULT).err(),
+        VerifiedEvidence::verify_with_endorsements(&buf[..n], &anchors, &ParseOptions::DEFAULT)
+            .err(),
         Some(Error::VerificationFailed)
     );
 }
 
 const REFS: [Measurement<'static>; 1] = MEAS;
+/// The device key's endorsement: the model of `certified`.
+const X1: [Model<'static>; 1] = [Model {
+    oemid: OemId::Ieee(&OEM),
+    hwmodel: b"edge-node-x1",
+}];
 
 fn certified(promise: Promise) -> [CertifiedConfig<'static>; 1] {
     [CertifiedConfig {
@@ -1737,6 +1748,7 @@ fn certified(promise: Promise) -> [CertifiedConfig<'static>; 1] {
         swname: "edge-os",
         swversion: "4.2.1",
         promise,
+        pp_ref: PP_REF_V1_0_7,
         certificate: "NSCIB-CC-0000001",
         se_robustness: &ROBUSTNESS,
         tee_robustness: &[],
@@ -1751,8 +1763,9 @@ fn appraise_claims(claims: &Claims<'_>, certified: &[CertifiedConfig<'static>]) 
     let p = claims.as_payload().unwrap();
     let mut token = vec![0u8; b.encoded_len(&p)];
     b.sign(&key, &p, &mut token).unwrap();
-    let evidence =
-        VerifiedEvidence::verify(&token, &key.verifying_key(), &ParseOptions::DEFAULT).unwrap();
+    let vk = key.verifying_key();
+    let endorsement = Endorsement::new(&vk, &X1);
+    let evidence = VerifiedEvidence::verify(&token, &endorsement, &ParseOptions::DEFAULT).unwrap();
     let policy = Policy::new(
         Challenge {
             nonce: &NONCE,
@@ -1826,8 +1839,9 @@ fn reasons_name_each_failed_check() {
     let b = Sign1Builder::new();
     let mut token = vec![0u8; b.encoded_len(&p)];
     b.sign(&key, &p, &mut token).unwrap();
-    let evidence =
-        VerifiedEvidence::verify(&token, &key.verifying_key(), &ParseOptions::DEFAULT).unwrap();
+    let vk = key.verifying_key();
+    let endorsement = Endorsement::new(&vk, &X1);
+    let evidence = VerifiedEvidence::verify(&token, &endorsement, &ParseOptions::DEFAULT).unwrap();
     let cfg = certified(Promise::Standard);
     let policy = Policy::new(
         Challenge {

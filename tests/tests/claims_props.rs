@@ -33,7 +33,7 @@ use ecnpp_attest::eat::{
     NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
 };
 use ecnpp_attest::ecnpp::{
-    self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
+    self, Endorsement, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
 };
 use ecnpp_tests::VecWriter;
 use proptest::prelude::*;
@@ -838,7 +838,8 @@ proptest! {
         let mut token = vec![0u8; n];
         prop_assert_eq!(ecnpp::sign_evidence(&c, &builder, key, &mut token), Ok(n));
         let strict = ParseOptions { deterministic: true, ..ParseOptions::DEFAULT };
-        let verified = VerifiedEvidence::verify(&token, &key.verifying_key(), &strict)
+        let vk = key.verifying_key();
+        let verified = VerifiedEvidence::verify(&token, &Endorsement::new(&vk, &[]), &strict)
             .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert_eq!(verified.claims(), &c);
         prop_assert_eq!(ecnpp::validate_evidence(verified.claims()), Ok(()));

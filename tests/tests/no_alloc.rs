@@ -383,7 +383,7 @@ mod profile {
         Submodule, Ueid, Version,
     };
     use ecnpp_attest::ecnpp::{
-        self, PP_REF_V1_0_7, PROFILE, Promise, TrustAnchor, VerifiedEvidence,
+        self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence,
     };
 
     const NONCE: [u8; 16] = *b"challenge-000001";
@@ -463,12 +463,18 @@ mod profile {
             .is_err()
         );
 
-        let anchors = [TrustAnchor {
-            kid: b"device-1",
-            key: device.verifying_key(),
+        let device_pub = device.verifying_key();
+        let models = [Model {
+            oemid: OemId::Ieee(&OEM),
+            hwmodel: b"edge-node-x1",
         }];
-        let evidence = heap_free("VerifiedEvidence::verify_with_anchors", || {
-            VerifiedEvidence::verify_with_anchors(&token[..n], &anchors, &ParseOptions::DEFAULT)
+        let anchors = [Endorsement::new(&device_pub, &models).kid(b"device-1")];
+        let evidence = heap_free("VerifiedEvidence::verify_with_endorsements", || {
+            VerifiedEvidence::verify_with_endorsements(
+                &token[..n],
+                &anchors,
+                &ParseOptions::DEFAULT,
+            )
         })
         .unwrap();
         heap_free("claims view", || {
@@ -485,6 +491,7 @@ mod profile {
             swname: "edge-os",
             swversion: "4.2.1",
             promise: Promise::SecureEnclave,
+            pp_ref: PP_REF_V1_0_7,
             certificate: "NSCIB-CC-0000001",
             se_robustness: &[],
             tee_robustness: &[],

@@ -36,7 +36,8 @@ use ecnpp_attest::eat::{
 };
 use ecnpp_attest::eat::{DecodeOptions, Label, RawValue, key};
 use ecnpp_attest::ecnpp::{
-    self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
+    VerifiedEvidence,
 };
 
 // ------------------------------------------------------------------------------------------
@@ -150,6 +151,7 @@ fn example_certified() -> [CertifiedConfig<'static>; 1] {
         swname: "example-edge-os",
         swversion: "4.2.1",
         promise: Promise::SecureEnclave,
+        pp_ref: PP_REF_V1_0_7,
         certificate: "NSCIB-CC-EXAMPLE-1",
         se_robustness: &SE_ROBUSTNESS,
         tee_robustness: &TEE_ROBUSTNESS,
@@ -169,8 +171,13 @@ fn regenerate_examples() -> (Vec<u8>, Vec<u8>) {
     let builder = Sign1Builder::new().kid(b"edge-node-x1/device-key");
     let mut token = vec![0u8; ecnpp::evidence_len(&evidence, &builder).unwrap()];
     ecnpp::sign_evidence(&evidence, &builder, &device, &mut token).unwrap();
-    let verified =
-        VerifiedEvidence::verify(&token, &device.verifying_key(), &ParseOptions::DEFAULT).unwrap();
+    let device_pub = device.verifying_key();
+    let models = [Model {
+        oemid: OemId::Pen(EXAMPLE_PEN),
+        hwmodel: b"edge-node-x1",
+    }];
+    let endorsement = Endorsement::new(&device_pub, &models);
+    let verified = VerifiedEvidence::verify(&token, &endorsement, &ParseOptions::DEFAULT).unwrap();
     let certified = example_certified();
     let policy = Policy::new(
         Challenge {
@@ -740,7 +747,12 @@ fn profile_examples_in_docs_decode_and_validate() {
         assert_eq!(validate(&bytes, Mode::Strict), Ok(()), "{name}");
         let c = strict(&bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_eq!(Claims::decode(&bytes), Ok(c));
-        assert_eq!(c.eat_profile, Some(PROFILE));
+        let profile = if name == "evidence" {
+            PROFILE
+        } else {
+            ecnpp::RESULT_PROFILE
+        };
+        assert_eq!(c.eat_profile, Some(profile));
         let mut again = vec![0u8; c.encoded_len().unwrap()];
         c.encode(&mut again).unwrap();
         assert_eq!(again, bytes, "{name}: re-encoding changes the bytes");
@@ -752,20 +764,17 @@ fn profile_examples_in_docs_decode_and_validate() {
                     ecnpp::submodule(&c, ecnpp::SUBMOD_TEE),
                     Some(Submodule::Claims(_))
                 ));
-                // Evidence is not a result.
+                // Evidence is not a result, by its signed profile.
                 assert_eq!(
                     ecnpp::validate_result(&c),
-                    Err(Error::MissingClaim { key: key::DLOAS })
+                    Err(Error::EvidenceGivenAsResult)
                 );
             }
             _ => {
                 assert_eq!(ecnpp::validate_result(&c), Ok(()));
                 assert_eq!(c.evaluated_config, Some(true));
-                // A result carries verifier-only claims, so it is never valid evidence.
-                assert_eq!(
-                    ecnpp::validate_evidence(&c),
-                    Err(Error::MissingClaim { key: key::NONCE })
-                );
+                // A result is signed under the result profile, so it is never valid evidence.
+                assert_eq!(ecnpp::validate_evidence(&c), Err(Error::WrongProfile));
             }
         }
     }

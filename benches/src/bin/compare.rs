@@ -28,7 +28,7 @@ use ecnpp_attest::appraise::appraise;
 use ecnpp_attest::batch::{self, Job};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::{Digest as _, Sha256};
-use ecnpp_attest::ecnpp::VerifiedEvidence;
+use ecnpp_attest::ecnpp::{Endorsement, VerifiedEvidence};
 use ecnpp_benches::baseline::{self, raw_aws_lc, raw_p256, raw_p256_13};
 use ecnpp_benches::fixture::{self, DEVICE_SECRET, DeviceState, Keys, VERIFIER_SECRET};
 
@@ -210,8 +210,12 @@ fn profile_loop(op: &str, seconds: f64) {
     let state = DeviceState::challenge(0);
     let token = fixture::token(&state, &keys);
     let policy = fixture::policy(&state);
-    let evidence = VerifiedEvidence::verify(&token, &keys.device_pub, &ParseOptions::DEFAULT)
-        .expect("fixture");
+    let evidence = VerifiedEvidence::verify(
+        &token,
+        &Endorsement::new(&keys.device_pub, &fixture::MODELS),
+        &ParseOptions::DEFAULT,
+    )
+    .expect("fixture");
     let mut out = [0u8; 1024];
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut calls = 0u64;
@@ -384,8 +388,12 @@ fn main() {
             black_box(baseline::verify(black_box(&token), &vk).expect("base"));
         },
     );
-    let evidence = VerifiedEvidence::verify(&token, &keys.device_pub, &ParseOptions::DEFAULT)
-        .expect("fixture");
+    let evidence = VerifiedEvidence::verify(
+        &token,
+        &Endorsement::new(&keys.device_pub, &fixture::MODELS),
+        &ParseOptions::DEFAULT,
+    )
+    .expect("fixture");
     r.compare(
         "appraise_only_vs_parse_claims_view",
         &mut || {
@@ -550,8 +558,12 @@ fn heap(
 ) {
     println!("# heap allocations per call (Rust global allocator, this thread)");
     let mut out = [0u8; 1024];
-    let evidence =
-        VerifiedEvidence::verify(token, &keys.device_pub, &ParseOptions::DEFAULT).expect("fixture");
+    let evidence = VerifiedEvidence::verify(
+        token,
+        &Endorsement::new(&keys.device_pub, &fixture::MODELS),
+        &ParseOptions::DEFAULT,
+    )
+    .expect("fixture");
     let mut result_token = [0u8; 1024];
     let n = result
         .sign(&Sign1Builder::new(), &keys.verifier, &mut result_token)
@@ -631,8 +643,10 @@ fn scaling(r: &Runner, keys: &Keys) {
     let quick = Runner {
         rounds: (r.rounds / 6).max(5) | 1,
     };
-    let default_key = |_: Option<&[u8]>| Some(&keys.device_pub);
-    let lc_key = |_: Option<&[u8]>| Some(&keys.device_pub_lc);
+    let default_endorsement = Endorsement::new(&keys.device_pub, &fixture::MODELS);
+    let lc_endorsement = Endorsement::new(&keys.device_pub_lc, &fixture::MODELS);
+    let default_key = |_: Option<&[u8]>| Some(&default_endorsement);
+    let lc_key = |_: Option<&[u8]>| Some(&lc_endorsement);
     // AWS-LC verifies ~5x faster: give it 4x the jobs (the same tokens again) so that its
     // batches also last tens of milliseconds, long enough for the scheduler to spread threads.
     let jobs_lc = jobs.repeat(4);

@@ -114,6 +114,16 @@ pub(crate) fn reason_text(name: &str, policy: &Policy<'_>) -> String {
         "not-operational" => "the device is in provisioning or maintenance".into(),
         "decommissioned" => "the device is decommissioned".into(),
         "se-debug-enabled" => format!("the secure element's dbgstat is below {floor}"),
+        "model-not-endorsed" => {
+            "the policy does not endorse the signing key for this oemid and hwmodel".into()
+        }
+        "ueid-not-endorsed" => "the signing key is endorsed for another device (ueid)".into(),
+        "pp-ref-mismatch" => {
+            "ecnpp-pp-ref is not the PP the configuration is certified against".into()
+        }
+        "promise-not-shown" => {
+            "the evidence does not meet the rules of the promise it would be given".into()
+        }
         _ => String::new(),
     };
     if text.is_empty() {
@@ -189,9 +199,11 @@ pub(crate) fn run_appraise(g: &Global, a: &AppraiseArgs) -> CliResult<()> {
     let issued_at = a.challenge_issued_at.unwrap_or(t);
     let file = shown(&a.token);
 
+    // The policy says what the key may attest; a key it does not endorse gets no model.
+    let endorsement = policy_file.endorsement(&key.key, &[]);
     let evidence = VerifiedEvidence::verify(
         &token,
-        &key.key,
+        &endorsement,
         &parse_options(a.permissive_tags, a.strict),
     )
     .map_err(|e| match e {

@@ -15,7 +15,7 @@ use ecnpp_attest::Error;
 use ecnpp_attest::appraise::{Challenge, Policy, TrustStatus, appraise};
 use ecnpp_attest::cose::{ParseOptions, UnverifiedSign1};
 use ecnpp_attest::crypto::VerifyingKey;
-use ecnpp_attest::ecnpp::{Promise, TrustAnchor, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{Endorsement, Promise, VerifiedEvidence};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -139,8 +139,8 @@ fn load_anchors(dir: &Path) -> CliResult<Vec<(Vec<u8>, VerifyingKey)>> {
 
 fn appraise_one(
     path: &Path,
-    anchors: &[TrustAnchor<'_>],
-    single_key: Option<&VerifyingKey>,
+    endorsements: &[Endorsement<'_>],
+    single_key: Option<&Endorsement<'_>>,
     policy: &Policy<'_>,
     options: &ParseOptions,
 ) -> Outcome {
@@ -153,15 +153,15 @@ fn appraise_one(
         Err(e) => return Outcome::Unreadable(io_reason(&e)),
     };
     let (token, _) = decode_token_bytes(raw);
-    let verified = match VerifiedEvidence::verify_with_anchors(&token, anchors, options) {
+    let verified = match VerifiedEvidence::verify_with_endorsements(&token, endorsements, options) {
         // A token without a kid is accepted when exactly one key is trusted.
         Err(Error::KeyNotTrusted)
             if single_key.is_some()
                 && UnverifiedSign1::parse(&token, options)
                     .is_ok_and(|t| t.kid_untrusted().is_none()) =>
         {
-            single_key.map_or(Err(Error::KeyNotTrusted), |k| {
-                VerifiedEvidence::verify(&token, k, options)
+            single_key.map_or(Err(Error::KeyNotTrusted), |e| {
+                VerifiedEvidence::verify(&token, e, options)
             })
         }
         other => other,
@@ -183,9 +183,13 @@ fn appraise_one(
 /// Runs `verify-batch`.
 pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     let key_list = load_anchors(&a.keys)?;
-    let anchors: Vec<TrustAnchor<'_>> = key_list
+    let policy_json = load_json(&a.policy)?;
+    let bump = Bump::new();
+    let policy_file = policy_from(&a.policy, &policy_json, &bump)?;
+    // Each key gets what the policy endorses it for (nothing, for a key the policy omits).
+    let anchors: Vec<Endorsement<'_>> = key_list
         .iter()
-        .map(|(kid, key)| TrustAnchor { kid, key: *key })
+        .map(|(kid, key)| policy_file.endorsement(key, kid))
         .collect();
     let mut distinct: Vec<VerifyingKey> = Vec::new();
     for (_, k) in &key_list {
@@ -193,13 +197,11 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
             distinct.push(*k);
         }
     }
-    let single_key = match distinct.as_slice() {
-        [only] => Some(only),
-        _ => None,
-    };
-    let policy_json = load_json(&a.policy)?;
-    let bump = Bump::new();
-    let policy_file = policy_from(&a.policy, &policy_json, &bump)?;
+    let single = distinct
+        .first()
+        .filter(|_| distinct.len() == 1)
+        .map(|k| policy_file.endorsement(k, &[]));
+    let single_key = single.as_ref();
     let nonce = parse_hex_arg("--nonce", &a.nonce)?;
     let t = now(g.now);
     let policy = policy_file.policy(

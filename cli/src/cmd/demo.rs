@@ -3,7 +3,7 @@
 //! It uses the example files of cli/examples (compiled in), so what the demo shows is what the
 //! documented examples produce: a secure-enclave device signs evidence for a fresh challenge, the
 //! verifier verifies and appraises it against the sample policy and signs an attestation result,
-//! and a relying party admits a confidential workload; then four refusals, each with its reason.
+//! and a relying party admits a confidential workload; then five refusals, each with its reason.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -15,7 +15,7 @@ use ecnpp_attest::appraise::{
 use ecnpp_attest::cose::ParseOptions;
 use ecnpp_attest::crypto::{SigningKey, VerifyingKey};
 use ecnpp_attest::eat::{Claims, DebugStatus, Nonce, NonceClaim};
-use ecnpp_attest::ecnpp::{Promise, TrustAnchor, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{Endorsement, Model, Promise, VerifiedEvidence};
 use serde_json::Value;
 
 use crate::Global;
@@ -27,7 +27,7 @@ use crate::cmd::sign::sign_claims;
 use crate::fail::{CliError, CliResult, explain};
 use crate::io::{format_duration, format_time, hex_prefix, now, outln, write_file};
 use crate::keys::{generate, pkcs8_pem, random_bytes, spki_pem, thumbprint};
-use crate::policy::{PolicyFile, parse_policy};
+use crate::policy::{Endorsed, PolicyFile, parse_policy};
 use crate::render::compact;
 
 const CLAIMS_ENCLAVE: &str = include_str!("../../examples/claims-secure-enclave.json");
@@ -73,13 +73,14 @@ fn device_claims<'a>(
 fn appraise_line<'p>(
     label: &str,
     token: &'p [u8],
-    anchors: &[TrustAnchor<'_>],
+    anchors: &[Endorsement<'p>],
     policy_file: &PolicyFile<'p>,
     challenge: Challenge<'p>,
     t: i64,
 ) -> CliResult<AttestationResult<'p>> {
-    let evidence = VerifiedEvidence::verify_with_anchors(token, anchors, &ParseOptions::DEFAULT)
-        .map_err(|e| internal(label, explain(e)))?;
+    let evidence =
+        VerifiedEvidence::verify_with_endorsements(token, anchors, &ParseOptions::DEFAULT)
+            .map_err(|e| internal(label, explain(e)))?;
     let policy = policy_file.policy(challenge, t);
     let result = appraise(&evidence, &policy);
     outln!("    {label}");
@@ -109,7 +110,8 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
         serde_json::from_str(CLAIMS_ELEMENT).map_err(|e| internal("example claims", e))?;
     let policy_json: Value = serde_json::from_str(POLICY).map_err(|e| internal("policy", e))?;
     let bump = Bump::new();
-    let policy_file = parse_policy(&policy_json, &bump).map_err(|e| internal("policy", e))?;
+    let mut policy_file =
+        parse_policy(&policy_json, &bump, None).map_err(|e| internal("policy", e))?;
 
     outln!("ecnpp demo: ECN PP attestation, end to end");
     outln!(
@@ -143,19 +145,42 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
         hex::encode(element_kid),
         hex_prefix(&element_device.verifying_key().to_sec1_compressed(), 8)
     );
+    // The verifier endorses each device key for its own certified model (the sample policy's
+    // first configuration for the enclave device, its second for the secure-element device).
+    let model = |i: usize| {
+        policy_file.certified.get(i).map(|c| Model {
+            oemid: c.oemid,
+            hwmodel: c.hwmodel,
+        })
+    };
+    let (Some(x1), Some(s1)) = (model(0), model(1)) else {
+        return Err(internal(
+            "policy",
+            "the sample policy has two configurations",
+        ));
+    };
+    let (x1, s1) = (bump.alloc([x1]), bump.alloc([s1]));
+    let element_pub = element_device.verifying_key();
+    policy_file.endorsements = bump.alloc([
+        Endorsed {
+            key: device_pub,
+            models: x1,
+            ueid: None,
+        },
+        Endorsed {
+            key: element_pub,
+            models: s1,
+            ueid: None,
+        },
+    ]);
     outln!(
-        "    three keys made in {}; the verifier endorses both device keys, each by its kid",
+        "    three keys made in {}; the verifier endorses each device key, by its kid, for its \
+         own certified model",
         format_duration(keygen_time)
     );
     let anchors = [
-        TrustAnchor {
-            kid: &device_kid,
-            key: device_pub,
-        },
-        TrustAnchor {
-            kid: &element_kid,
-            key: element_device.verifying_key(),
-        },
+        policy_file.endorsement(&device_pub, &device_kid),
+        policy_file.endorsement(&element_pub, &element_kid),
     ];
 
     // 2. Challenge.
@@ -208,7 +233,7 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     step("4", "Verify (verifier)");
     let v0 = Instant::now();
     let verified =
-        VerifiedEvidence::verify_with_anchors(&evidence, &anchors, &ParseOptions::DEFAULT)
+        VerifiedEvidence::verify_with_endorsements(&evidence, &anchors, &ParseOptions::DEFAULT)
             .map_err(|e| internal("verify", explain(e)))?;
     let verify_time = v0.elapsed();
     outln!(
@@ -354,10 +379,25 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
         outln!("        (a workload needing \"promise>=secure-element\" is ADMITTED)");
     }
 
+    // e) The secure-element device's key signs evidence claiming to be the enclave model.
+    let mut posing_claims = device_claims(&enclave_json, &bump, t, &nonce)?;
+    posing_claims.ueid = element_claims.ueid;
+    let posing_token = sign_claims(&posing_claims, &element_device, &element_kid, false)
+        .map_err(|e| internal("sign", e))?;
+    let r_posing = appraise_line(
+        "e) the secure-element device's key signs evidence claiming to be an edge-node-x1",
+        &posing_token,
+        &anchors,
+        &policy_file,
+        challenge,
+        t,
+    )?;
+
     let expected = [
         (r_debug.status(), "debug-enabled"),
         (r_replay.status(), "nonce-mismatch"),
         (r_stale.status(), "challenge-expired"),
+        (r_posing.status(), "model-not-endorsed"),
     ];
     let all_refused = expected
         .iter()
@@ -365,6 +405,10 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
         && r_debug.reasons().names().any(|n| n == "debug-enabled")
         && r_replay.reasons().names().any(|n| n == "nonce-mismatch")
         && r_stale.reasons().names().any(|n| n == "challenge-expired")
+        && r_posing
+            .reasons()
+            .names()
+            .any(|n| n == "model-not-endorsed")
         && !element_refusals.admitted();
     if !all_refused {
         return Err(internal("refusals", "a refusal did not happen as expected"));
@@ -376,7 +420,7 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
 
     outln!();
     outln!(
-        "done in {}: one device admitted, four refusals with their reasons",
+        "done in {}: one device admitted, five refusals with their reasons",
         format_duration(started.elapsed())
     );
     outln!(
@@ -401,7 +445,18 @@ fn keep(
             crate::io::io_reason(&e)
         ))
     })?;
-    let files: [(&str, Vec<u8>, bool); 7] = [
+    // The sample policy, with the kept device key endorsed for the sample's enclave model.
+    let mut policy: Value = serde_json::from_str(POLICY).map_err(|e| internal("policy", e))?;
+    if let Some(p) = policy.as_object_mut() {
+        let model = p
+            .get("certified")
+            .and_then(|c| c.get(0))
+            .map(|m| serde_json::json!({ "oemid": m.get("oemid"), "hwmodel": m.get("hwmodel") }));
+        let endorsement = serde_json::json!({ "key": "device.pub.pem", "models": [model] });
+        p.insert("endorsements".into(), Value::Array(vec![endorsement]));
+    }
+    let policy = serde_json::to_string_pretty(&policy).map_err(|e| internal("policy", e))?;
+    let files: [(&str, Vec<u8>, bool); 8] = [
         (
             "device.key.pem",
             pkcs8_pem(device)?.as_bytes().to_vec(),
@@ -429,6 +484,7 @@ fn keep(
         ),
         ("evidence.cbor", evidence.to_vec(), false),
         ("result.cbor", result.to_vec(), false),
+        ("policy.json", format!("{policy}\n").into_bytes(), false),
     ];
     outln!();
     for (name, bytes, secret) in files {
@@ -436,7 +492,8 @@ fn keep(
     }
     outln!(
         "kept in {}: device.key.pem device.pub.pem verifier.key.pem verifier.pub.pem \
-         challenge.hex evidence.cbor result.cbor",
+         challenge.hex evidence.cbor result.cbor policy.json (the sample policy endorsing \
+         device.pub.pem)",
         dir.display()
     );
     Ok(())

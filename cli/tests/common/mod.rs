@@ -168,6 +168,23 @@ pub(crate) fn keys(dir: &TempDir) {
     ecnpp(["keygen", "-o", &dir.arg("verifier")]).expect(0);
 }
 
+/// Writes `dir/policy-<key>.json`: the example policy, endorsing the key file `dir/<key>` for
+/// both of its certified models; returns its path.
+pub(crate) fn endorsing_policy(dir: &TempDir, key: &str) -> String {
+    let text = std::fs::read_to_string(example("policy.json")).unwrap();
+    let mut policy: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let models: Vec<serde_json::Value> = policy["certified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| serde_json::json!({ "oemid": c["oemid"], "hwmodel": c["hwmodel"] }))
+        .collect();
+    policy["endorsements"] = serde_json::json!([{ "key": key, "models": models }]);
+    let name = format!("policy-{key}.json");
+    std::fs::write(dir.join(&name), policy.to_string()).unwrap();
+    dir.arg(&name)
+}
+
 /// Signs the secure-enclave example for [`NONCE`] into `dir/name`.
 pub(crate) fn sign_example(dir: &TempDir, claims: &Path, name: &str) -> PathBuf {
     let out = dir.join(name);

@@ -290,17 +290,20 @@ fn attest_flow(
     let evidence_token = evidence_buf.get(..n).ok_or(Error::LengthOverflow)?;
 
     // Verifier: verify, appraise, sign the result.
-    let evidence = VerifiedEvidence::verify(
-        evidence_token,
-        &device.verifying_key(),
-        &ParseOptions::DEFAULT,
-    )?;
+    let device_pub = device.verifying_key();
+    let models = [ecnpp_attest::ecnpp::Model {
+        oemid: OemId::Ieee(&OEM),
+        hwmodel: b"edge-node-x1",
+    }];
+    let endorsement = ecnpp_attest::ecnpp::Endorsement::new(&device_pub, &models);
+    let evidence = VerifiedEvidence::verify(evidence_token, &endorsement, &ParseOptions::DEFAULT)?;
     let certified = [CertifiedConfig {
         oemid: OemId::Ieee(&OEM),
         hwmodel: b"edge-node-x1",
         swname: "edge-os",
         swversion: "4.2.1",
         promise: Promise::SecureEnclave,
+        pp_ref: ecnpp_attest::ecnpp::PP_REF_V1_0_7,
         certificate: "NSCIB-CC-0000001",
         se_robustness: &[],
         tee_robustness: &[],

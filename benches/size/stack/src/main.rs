@@ -19,7 +19,9 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence,
+};
 
 const PATTERN: u8 = 0xa5;
 /// Bytes left unpainted just below the painting frame (the painter's own frames).
@@ -84,6 +86,11 @@ fn peak(f: fn()) -> usize {
 
 const OEM: [u8; 3] = [0x00, 0x1b, 0x44];
 const MODEL: &[u8] = b"edge-node-x1";
+/// The device key's endorsement: its own model.
+const MODELS: [Model<'static>; 1] = [Model {
+    oemid: OemId::Ieee(&OEM),
+    hwmodel: MODEL,
+}];
 const NONCE: [u8; 32] = [0x5a; 32];
 const SECRET: [u8; 32] = [0x31; 32];
 const FW: [u8; 32] = [0x11; 32];
@@ -189,8 +196,9 @@ fn sign_ours() {
 #[inline(never)]
 fn verify_ours() {
     let key = black_box(public());
-    let e =
-        VerifiedEvidence::verify(black_box(token()), &key, &ParseOptions::DEFAULT).expect("verify");
+    let endorsement = Endorsement::new(&key, &MODELS);
+    let e = VerifiedEvidence::verify(black_box(token()), &endorsement, &ParseOptions::DEFAULT)
+        .expect("verify");
     black_box(e.claims().promise);
 }
 
@@ -198,14 +206,16 @@ fn verify_ours() {
 #[inline(never)]
 fn verify_appraise_ours() {
     let key = black_box(public());
-    let e =
-        VerifiedEvidence::verify(black_box(token()), &key, &ParseOptions::DEFAULT).expect("verify");
+    let endorsement = Endorsement::new(&key, &MODELS);
+    let e = VerifiedEvidence::verify(black_box(token()), &endorsement, &ParseOptions::DEFAULT)
+        .expect("verify");
     let certified = [CertifiedConfig {
         oemid: OemId::Ieee(&OEM),
         hwmodel: MODEL,
         swname: "edge-os",
         swversion: "4.2.1",
         promise: Promise::SecureEnclave,
+        pp_ref: ecnpp_attest::ecnpp::PP_REF_V1_0_7,
         certificate: "NSCIB-CC-0000001",
         se_robustness: &[],
         tee_robustness: &[],

@@ -14,7 +14,13 @@ use ecnpp_attest::appraise::{CertifiedConfig, Challenge, Policy, appraise};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::{SigningKey, VerifyingKey};
 use ecnpp_attest::eat::{Measurement, OemId};
-use ecnpp_attest::ecnpp::{self, Promise, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{self, Endorsement, Model, Promise, VerifiedEvidence};
+
+/// The device key's endorsement: the model the appraisal certifies.
+const MODELS: [Model<'static>; 1] = [Model {
+    oemid: OemId::Ieee(&[0x00, 0x1b, 0x44]),
+    hwmodel: b"edge-node-x1",
+}];
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 
 const PATTERN: u32 = 0xa5a5_a5a5;
@@ -158,7 +164,8 @@ fn sign_ours() {
 #[inline(never)]
 fn verify_ours() {
     let Some(key) = public() else { return };
-    let r = VerifiedEvidence::verify(black_box(token()), &key, &ParseOptions::DEFAULT);
+    let endorsement = Endorsement::new(&key, &MODELS);
+    let r = VerifiedEvidence::verify(black_box(token()), &endorsement, &ParseOptions::DEFAULT);
     if r.is_err() {
         print(b"verify failed\n\0");
     }
@@ -167,7 +174,9 @@ fn verify_ours() {
 #[inline(never)]
 fn verify_appraise_ours() {
     let Some(key) = public() else { return };
-    let Ok(e) = VerifiedEvidence::verify(black_box(token()), &key, &ParseOptions::DEFAULT) else {
+    let endorsement = Endorsement::new(&key, &MODELS);
+    let Ok(e) = VerifiedEvidence::verify(black_box(token()), &endorsement, &ParseOptions::DEFAULT)
+    else {
         print(b"verify failed\n\0");
         return;
     };
@@ -177,6 +186,7 @@ fn verify_appraise_ours() {
         swname: "edge-os",
         swversion: "4.2.1",
         promise: Promise::SecureEnclave,
+        pp_ref: ecnpp_attest::ecnpp::PP_REF_V1_0_7,
         certificate: "NSCIB-CC-0000001",
         se_robustness: &[],
         tee_robustness: &[],

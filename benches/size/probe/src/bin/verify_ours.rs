@@ -12,7 +12,11 @@ fn run() {
     let public = black_box([0x04u8; 65]);
     let token = black_box([0u8; 424]);
     if let Ok(key) = VerifyingKey::from_sec1_bytes(&public) {
-        let r = VerifiedEvidence::verify(&token, &key, &ParseOptions::DEFAULT);
+        let r = VerifiedEvidence::verify(
+            &token,
+            &ecnpp_attest::ecnpp::Endorsement::new(&key, &[]),
+            &ParseOptions::DEFAULT,
+        );
         black_box(r.map(|e| e.claims().promise).ok());
     }
 }
