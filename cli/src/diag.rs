@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::claims::{DBGSTAT_NAMES, claim_name, oid_to_text};
+use crate::render::{Budget, SHOWN_BYTES, bytes_head, omitted_note, text_head, text_shown};
 
 /// Deepest nesting shown (the library refuses anything past 16; this only bounds recursion).
 pub(crate) const MAX_DEPTH: usize = 64;
@@ -16,6 +17,12 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// Most data items read from one input: bounds the memory a pathological input (megabytes of
 /// one-byte items) can make the tree take. Real tokens hold about a hundred.
 pub(crate) const MAX_ITEMS: usize = 100_000;
+
+/// Most values of a map key quoted in a message about it.
+const KEY_VALUES: usize = 8;
+
+/// How a message names a map nested in a claim or header value.
+const NESTED: &str = "a map inside ";
 
 /// Largest map searched for duplicate keys (the search is quadratic; the library refuses maps
 /// of more than 256 entries anyway).
@@ -278,25 +285,52 @@ enum Ctx {
     Submods,
 }
 
+/// Diagnostic notation of a token, with whether any of it was left out.
+#[derive(Clone, Debug)]
+pub(crate) struct Diag {
+    /// The notation.
+    pub(crate) text: String,
+    /// True when a string was shortened or entries were left out (the notation says where, in
+    /// `/ ... /` comments).
+    pub(crate) shortened: bool,
+}
+
 /// Diagnostic notation of a whole token, with the COSE_Sign1 positions, header labels and claim
 /// names as comments, and the protected header and the payload shown as embedded CBOR `<<...>>`.
-pub(crate) fn token_diag(item: &Item) -> String {
-    let mut s = String::new();
-    write_item(&mut s, item, Ctx::Top, 0);
-    s
-}
-
-/// Diagnostic notation of a single item, no comments.
-pub(crate) fn plain_diag(item: &Item) -> String {
-    let mut s = String::new();
-    write_item(&mut s, item, Ctx::Plain, 0);
-    s
-}
-
-fn indent(s: &mut String, level: usize) {
-    for _ in 0..level {
-        s.push_str("  ");
+/// Bounded as [`crate::render`] says: long strings shortened, at most
+/// [`crate::render::SHOWN_ENTRIES`] entries of a map or array and
+/// [`crate::render::SHOWN_VALUES`] values in all, each cut said in a comment.
+pub(crate) fn token_diag(item: &Item) -> Diag {
+    let budget = Budget::new();
+    let mut w = Edn {
+        s: String::new(),
+        budget: &budget,
+        shortened: false,
+    };
+    w.item(item, Ctx::Top, 0);
+    Diag {
+        text: w.s,
+        shortened: w.shortened,
     }
+}
+
+/// Diagnostic notation of a single item, no comments, bounded as [`token_diag`], taking the
+/// values it shows from `budget` (shared with what prints around it).
+pub(crate) fn diag_within(item: &Item, budget: &Budget) -> String {
+    let mut w = Edn {
+        s: String::new(),
+        budget,
+        shortened: false,
+    };
+    w.item(item, Ctx::Plain, 0);
+    w.s
+}
+
+/// A diagnostic notation being written.
+struct Edn<'b> {
+    s: String,
+    budget: &'b Budget,
+    shortened: bool,
 }
 
 fn is_container(item: &Item) -> bool {
@@ -309,24 +343,6 @@ fn embedded(bytes: &[u8]) -> Option<Item> {
         Some(item @ (Item::Map(_) | Item::Array(_))) => Some(item),
         _ => None,
     }
-}
-
-fn write_text(s: &mut String, text: &str) {
-    s.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '\r' => s.push_str("\\r"),
-            '\t' => s.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(s, "\\u{:04x}", u32::from(c));
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
 }
 
 fn write_float(s: &mut String, f: f64) {
@@ -388,157 +404,250 @@ fn value_comment(ctx: Ctx, key: &Item, value: &Item) -> Option<String> {
             1,
             v,
         ),
-        (Ctx::Claims, Item::Uint(259), Item::Bytes(b)) => std::str::from_utf8(b)
-            .ok()
-            .filter(|t| t.chars().all(|c| c.is_ascii_graphic() || c == ' '))
-            .map(|t| format!("\"{t}\"")),
-        (Ctx::Claims, Item::Uint(265), Item::Bytes(b)) => {
+        // Comments repeat a value in another form, so only for values shown whole.
+        (Ctx::Claims, Item::Uint(259), Item::Bytes(b)) if b.len() <= SHOWN_BYTES => {
+            std::str::from_utf8(b)
+                .ok()
+                .filter(|t| t.chars().all(|c| c.is_ascii_graphic() || c == ' '))
+                .map(|t| format!("\"{t}\""))
+        }
+        (Ctx::Claims, Item::Uint(265), Item::Bytes(b)) if b.len() <= SHOWN_BYTES => {
             oid_to_text(b).map(|o| format!("OID {o}"))
         }
         _ => None,
     }
 }
 
-fn write_item(s: &mut String, item: &Item, ctx: Ctx, level: usize) {
-    match item {
-        Item::Uint(v) => {
-            let _ = write!(s, "{v}");
+impl Edn<'_> {
+    fn indent(&mut self, level: usize) {
+        for _ in 0..level {
+            self.s.push_str("  ");
         }
-        Item::Nint(v) => {
-            let _ = write!(s, "{}", -1 - i128::from(*v));
+    }
+
+    /// ` / shortened: N bytes in all /` after a string cut at [`SHOWN_BYTES`].
+    fn shortened_from(&mut self, total: usize) {
+        if total > SHOWN_BYTES {
+            self.shortened = true;
+            let _ = write!(self.s, "… / shortened: {total} bytes in all /");
         }
-        // Embedded CBOR is shown for headers and claims maps only, and only while the printed
-        // nesting is bounded: a submodule can hold a byte string holding claims, and so on.
-        Item::Bytes(b) => match (ctx, level < MAX_DEPTH, embedded(b)) {
-            (Ctx::Header | Ctx::Claims, true, Some(inner)) => {
-                s.push_str("<< ");
-                write_item(s, &inner, ctx, level);
-                s.push_str(" >>");
+    }
+
+    /// The comment standing for `n` entries left out, if any.
+    fn omitted(&mut self, n: usize) -> bool {
+        if n == 0 {
+            return false;
+        }
+        self.shortened = true;
+        let _ = write!(self.s, "/ {} /", omitted_note(n));
+        true
+    }
+
+    fn text(&mut self, text: &str) {
+        self.s.push('"');
+        for c in text_head(text).chars() {
+            match c {
+                '"' => self.s.push_str("\\\""),
+                '\\' => self.s.push_str("\\\\"),
+                '\n' => self.s.push_str("\\n"),
+                '\r' => self.s.push_str("\\r"),
+                '\t' => self.s.push_str("\\t"),
+                c if c.is_control() => {
+                    let _ = write!(self.s, "\\u{:04x}", u32::from(c));
+                }
+                c => self.s.push(c),
             }
-            _ => {
-                let _ = write!(s, "h'{}'", hex::encode(b));
-            }
-        },
-        Item::Text(t) => write_text(s, t),
-        Item::BadText(b) => {
-            let _ = write!(s, "h'{}' / text that is not UTF-8 /", hex::encode(b));
         }
-        Item::Tag(tag, inner) => {
-            let inner_ctx = if ctx == Ctx::Top && (*tag == 18 || *tag == 61) {
-                Ctx::Top
+        self.s.push('"');
+        self.shortened_from(text.len());
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        let _ = write!(self.s, "h'{}'", hex::encode(bytes_head(b)));
+        self.shortened_from(b.len());
+    }
+
+    fn item(&mut self, item: &Item, ctx: Ctx, level: usize) {
+        self.budget.take();
+        match item {
+            Item::Uint(v) => {
+                let _ = write!(self.s, "{v}");
+            }
+            Item::Nint(v) => {
+                let _ = write!(self.s, "{}", -1 - i128::from(*v));
+            }
+            // Embedded CBOR is shown for headers and claims maps only, and only while the
+            // printed nesting is bounded: a submodule can hold a byte string holding claims,
+            // and so on.
+            Item::Bytes(b) => match (ctx, level < MAX_DEPTH, embedded(b)) {
+                (Ctx::Header | Ctx::Claims, true, Some(inner)) => {
+                    self.s.push_str("<< ");
+                    self.item(&inner, ctx, level);
+                    self.s.push_str(" >>");
+                }
+                _ => self.bytes(b),
+            },
+            Item::Text(t) => self.text(t),
+            Item::BadText(b) => {
+                self.bytes(b);
+                self.s.push_str(" / text that is not UTF-8 /");
+            }
+            Item::Tag(tag, inner) => {
+                let inner_ctx = if ctx == Ctx::Top && (*tag == 18 || *tag == 61) {
+                    Ctx::Top
+                } else {
+                    Ctx::Plain
+                };
+                let _ = write!(self.s, "{tag}(");
+                self.item(inner, inner_ctx, level);
+                self.s.push(')');
+            }
+            Item::Float(f) => write_float(&mut self.s, *f),
+            Item::Simple(v) => match v {
+                20 => self.s.push_str("false"),
+                21 => self.s.push_str("true"),
+                22 => self.s.push_str("null"),
+                23 => self.s.push_str("undefined"),
+                v => {
+                    let _ = write!(self.s, "simple({v})");
+                }
+            },
+            Item::Array(items) => self.array(items, ctx, level),
+            Item::Map(entries) => self.map(entries, ctx, level),
+        }
+    }
+
+    fn array(&mut self, items: &[Item], ctx: Ctx, level: usize) {
+        let sign1 = ctx == Ctx::Top && items.len() == 4;
+        if !sign1 && !items.iter().any(is_container) {
+            self.s.push('[');
+            let mut shown = 0;
+            for it in items {
+                if !self.budget.allows(shown) {
+                    break;
+                }
+                if shown > 0 {
+                    self.s.push_str(", ");
+                }
+                self.item(it, Ctx::Plain, level);
+                shown += 1;
+            }
+            if shown > 0 && shown < items.len() {
+                self.s.push_str(", ");
+            }
+            self.omitted(items.len() - shown);
+            self.s.push(']');
+            return;
+        }
+        self.s.push_str("[\n");
+        let mut shown = 0;
+        for (i, it) in items.iter().enumerate() {
+            if !sign1 && !self.budget.allows(shown) {
+                break;
+            }
+            self.indent(level + 1);
+            let item_ctx = if sign1 {
+                let name = ["protected", "unprotected", "payload", "signature"]
+                    .get(i)
+                    .copied()
+                    .unwrap_or("");
+                let _ = write!(self.s, "/ {name} / ");
+                match i {
+                    0 | 1 => Ctx::Header,
+                    2 => Ctx::Claims,
+                    _ => Ctx::Plain,
+                }
             } else {
                 Ctx::Plain
             };
-            let _ = write!(s, "{tag}(");
-            write_item(s, inner, inner_ctx, level);
-            s.push(')');
-        }
-        Item::Float(f) => write_float(s, *f),
-        Item::Simple(v) => match v {
-            20 => s.push_str("false"),
-            21 => s.push_str("true"),
-            22 => s.push_str("null"),
-            23 => s.push_str("undefined"),
-            v => {
-                let _ = write!(s, "simple({v})");
+            self.item(it, item_ctx, level + 1);
+            shown += 1;
+            if i + 1 < items.len() {
+                self.s.push(',');
             }
-        },
-        Item::Array(items) => write_array(s, items, ctx, level),
-        Item::Map(entries) => write_map(s, entries, ctx, level),
+            self.s.push('\n');
+        }
+        if shown < items.len() {
+            self.indent(level + 1);
+            self.omitted(items.len() - shown);
+            self.s.push('\n');
+        }
+        self.indent(level);
+        self.s.push(']');
     }
-}
 
-fn write_array(s: &mut String, items: &[Item], ctx: Ctx, level: usize) {
-    let sign1 = ctx == Ctx::Top && items.len() == 4;
-    if !sign1 && !items.iter().any(is_container) {
-        s.push('[');
-        for (i, it) in items.iter().enumerate() {
-            if i > 0 {
-                s.push_str(", ");
-            }
-            write_item(s, it, Ctx::Plain, level);
+    fn map(&mut self, entries: &[(Item, Item)], ctx: Ctx, level: usize) {
+        let commented = matches!(ctx, Ctx::Header | Ctx::Claims | Ctx::Submods);
+        if entries.is_empty() {
+            self.s.push_str("{}");
+            return;
         }
-        s.push(']');
-        return;
-    }
-    s.push_str("[\n");
-    for (i, it) in items.iter().enumerate() {
-        indent(s, level + 1);
-        let item_ctx = if sign1 {
-            let name = ["protected", "unprotected", "payload", "signature"]
-                .get(i)
-                .copied()
-                .unwrap_or("");
-            let _ = write!(s, "/ {name} / ");
-            match i {
-                0 | 1 => Ctx::Header,
-                2 => Ctx::Claims,
-                _ => Ctx::Plain,
+        if !commented && entries.len() <= 4 && !entries.iter().any(|(_, v)| is_container(v)) {
+            self.s.push('{');
+            let mut shown = 0;
+            for (k, v) in entries {
+                if !self.budget.allows(shown) {
+                    break;
+                }
+                if shown > 0 {
+                    self.s.push_str(", ");
+                }
+                self.item(k, Ctx::Plain, level);
+                self.s.push_str(": ");
+                self.item(v, Ctx::Plain, level);
+                shown += 1;
             }
-        } else {
-            Ctx::Plain
-        };
-        write_item(s, it, item_ctx, level + 1);
-        if i + 1 < items.len() {
-            s.push(',');
+            if shown > 0 && shown < entries.len() {
+                self.s.push_str(", ");
+            }
+            self.omitted(entries.len() - shown);
+            self.s.push('}');
+            return;
         }
-        s.push('\n');
-    }
-    indent(s, level);
-    s.push(']');
-}
-
-fn write_map(s: &mut String, entries: &[(Item, Item)], ctx: Ctx, level: usize) {
-    let commented = matches!(ctx, Ctx::Header | Ctx::Claims | Ctx::Submods);
-    if entries.is_empty() {
-        s.push_str("{}");
-        return;
-    }
-    if !commented && entries.len() <= 4 && !entries.iter().any(|(_, v)| is_container(v)) {
-        s.push('{');
+        self.s.push_str("{\n");
+        let mut shown = 0;
         for (i, (k, v)) in entries.iter().enumerate() {
-            if i > 0 {
-                s.push_str(", ");
+            if !self.budget.allows(shown) {
+                break;
             }
-            write_item(s, k, Ctx::Plain, level);
-            s.push_str(": ");
-            write_item(s, v, Ctx::Plain, level);
+            self.indent(level + 1);
+            self.item(k, Ctx::Plain, level + 1);
+            if let Some(name) = label_comment(ctx, k) {
+                let _ = write!(self.s, " / {name} /");
+            }
+            self.s.push_str(": ");
+            let value_ctx = match (ctx, k) {
+                (Ctx::Claims, Item::Uint(266)) => Ctx::Submods,
+                (Ctx::Submods, _) => Ctx::Claims,
+                _ => Ctx::Plain,
+            };
+            self.item(v, value_ctx, level + 1);
+            if let Some(c) = value_comment(ctx, k, v) {
+                let _ = write!(self.s, " / {c} /");
+            }
+            shown += 1;
+            if i + 1 < entries.len() {
+                self.s.push(',');
+            }
+            self.s.push('\n');
         }
-        s.push('}');
-        return;
+        if shown < entries.len() {
+            self.indent(level + 1);
+            self.omitted(entries.len() - shown);
+            self.s.push('\n');
+        }
+        self.indent(level);
+        self.s.push('}');
     }
-    s.push_str("{\n");
-    for (i, (k, v)) in entries.iter().enumerate() {
-        indent(s, level + 1);
-        write_item(s, k, Ctx::Plain, level + 1);
-        if let Some(name) = label_comment(ctx, k) {
-            let _ = write!(s, " / {name} /");
-        }
-        s.push_str(": ");
-        let value_ctx = match (ctx, k) {
-            (Ctx::Claims, Item::Uint(266)) => Ctx::Submods,
-            (Ctx::Submods, _) => Ctx::Claims,
-            _ => Ctx::Plain,
-        };
-        write_item(s, v, value_ctx, level + 1);
-        if let Some(c) = value_comment(ctx, k, v) {
-            let _ = write!(s, " / {c} /");
-        }
-        if i + 1 < entries.len() {
-            s.push(',');
-        }
-        s.push('\n');
-    }
-    indent(s, level);
-    s.push('}');
 }
 
 // ---------------------------------------------------------------------------------------------
 // Duplicate keys, named
 // ---------------------------------------------------------------------------------------------
 
+/// A key as a message quotes it: a few values of it at most (a key can be any item).
 fn key_text(key: &Item, ctx: Ctx) -> String {
-    let shown = plain_diag(key);
+    let shown = diag_within(key, &Budget::of(KEY_VALUES));
     match label_comment(ctx, key) {
         Some(name) => format!("{shown} ({name})"),
         None => shown,
@@ -577,11 +686,16 @@ fn find_in(item: &Item, ctx: Ctx, place: &str) -> Option<String> {
                         (Ctx::Submods, format!("the submods of {place}"))
                     }
                     (Ctx::Submods, Item::Text(name)) => {
-                        (Ctx::Claims, format!("submodule \"{name}\""))
+                        (Ctx::Claims, format!("submodule {}", text_shown(name, true)))
+                    }
+                    // A map deeper inside is still inside that one: the message stays short
+                    // however deep the map.
+                    _ if ctx == Ctx::Plain && place.starts_with(NESTED) => {
+                        (Ctx::Plain, place.to_string())
                     }
                     _ => (
                         Ctx::Plain,
-                        format!("a map inside {} of {place}", key_text(k, ctx)),
+                        format!("{NESTED}{} of {place}", key_text(k, ctx)),
                     ),
                 };
                 find_in(k, Ctx::Plain, place).or_else(|| find_in(v, value_ctx, &value_place))
@@ -624,6 +738,10 @@ pub(crate) fn find_duplicate(token: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn plain_diag(item: &Item) -> String {
+        diag_within(item, &Budget::new())
+    }
+
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s.replace(' ', "")).unwrap()
     }
@@ -644,6 +762,37 @@ mod tests {
             plain_diag(&read_item(&h("c1 1a 514b67b0")).unwrap().0),
             "1(1363896240)"
         );
+    }
+
+    #[test]
+    fn long_strings_and_big_containers_are_cut_with_notes() {
+        let item = Item::Array(vec![Item::Bytes(vec![1; 100]), Item::Text("é".repeat(40))]);
+        assert_eq!(
+            plain_diag(&item),
+            format!(
+                "[h'{}'… / shortened: 100 bytes in all /, \"{}\"… / shortened: 80 bytes in all /]",
+                "01".repeat(SHOWN_BYTES),
+                "é".repeat(32)
+            )
+        );
+        let many = Item::Array((0..100).map(Item::Uint).collect());
+        let text = plain_diag(&many);
+        assert!(
+            text.ends_with(", 31, / … 68 more entries not shown /]"),
+            "{text}"
+        );
+        let map = Item::Map((0..40).map(|i| (Item::Uint(i), Item::Uint(i))).collect());
+        assert!(plain_diag(&map).ends_with("  31: 31,\n  / … 8 more entries not shown /\n}"));
+        // The budget bounds the whole: 32 x 32 x 32 values print about 1 024 of them.
+        let leaf = Item::Array((0..32).map(Item::Uint).collect());
+        let mid = Item::Array(vec![leaf; 32]);
+        let top = Item::Array(vec![mid; 32]);
+        let d = token_diag(&top);
+        assert!(d.shortened);
+        assert!(d.text.len() < 16 * 1024, "{}", d.text.len());
+        assert!(d.text.contains("more entries not shown"));
+        let small = token_diag(&Item::Array(vec![Item::Uint(1)]));
+        assert!(!small.shortened);
     }
 
     #[test]

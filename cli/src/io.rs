@@ -179,6 +179,66 @@ pub(crate) fn parse_hex_arg(what: &str, text: &str) -> CliResult<Vec<u8>> {
     hex::decode(body).map_err(|e| CliError::usage(format!("{what}: not hex: {e}")))
 }
 
+/// Who may read a file the tool creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// A secret (a private key): mode 0600, owner only, whatever the umask.
+    Secret,
+    /// A public key: mode 0644, readable by all, whatever the umask.
+    Public,
+    /// Anything else (tokens): the process's default (0666 less the umask).
+    Default,
+}
+
+impl Access {
+    /// The Unix mode set on the file, if any.
+    const fn mode(self) -> Option<u32> {
+        match self {
+            Self::Secret => Some(0o600),
+            Self::Public => Some(0o644),
+            Self::Default => None,
+        }
+    }
+}
+
+/// True when something (a file, a directory, a symbolic link, even a dangling one) has this name.
+fn taken(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
+}
+
+/// Creates `path` anew (never following or replacing what is there: `create_new`), with the
+/// mode of `access` set on the open file (so the umask does not change it and a secret is never
+/// readable by others, not even for a moment), and writes `bytes`. On a non-Unix host the std
+/// API sets no mode: the file gets the directory's default permissions.
+fn create(path: &Path, bytes: &[u8], access: Access) -> CliResult<()> {
+    let name = shown(path);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if let Some(mode) = access.mode() {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(mode);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| CliError::usage(format!("{name}: cannot create: {}", io_reason(&e))))?;
+    let mut written = || -> io::Result<()> {
+        #[cfg(unix)]
+        if let Some(mode) = access.mode() {
+            use std::os::unix::fs::PermissionsExt as _;
+            // The mode given to open() is reduced by the umask; fchmod() is not.
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
+        f.write_all(bytes)?;
+        f.flush()
+    };
+    written().map_err(|e| {
+        // Not left half written.
+        let _ignored = fs::remove_file(path);
+        CliError::usage(format!("{name}: cannot write: {}", io_reason(&e)))
+    })
+}
+
 /// Writes `bytes` to `path` (stdout for `-`). An existing file is replaced only with `force`;
 /// secret files are created owner-only (0600).
 pub(crate) fn write_file(path: &Path, bytes: &[u8], secret: bool, force: bool) -> CliResult<()> {
@@ -186,25 +246,59 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], secret: bool, force: bool) -
         write_stdout_bytes(bytes);
         return Ok(());
     }
-    let name = shown(path);
-    if force && path.exists() {
-        // Removed and created anew, so a secret file gets mode 0600 whatever the old one had.
-        fs::remove_file(path)
-            .map_err(|e| CliError::usage(format!("{name}: cannot replace: {}", io_reason(&e))))?;
+    let access = if secret {
+        Access::Secret
+    } else {
+        Access::Default
+    };
+    write_files(&[(path, bytes, access)], force)
+}
+
+/// Writes several files as one: all of them or none. Every name is checked before any file is
+/// written, and an existing file is an error naming it (unless `force`, which removes it first,
+/// so the new file gets its own mode). Files are created with `create_new`, so a file that
+/// appears between the check and the write is not replaced either; if any write fails, the
+/// files this call already wrote are removed again.
+pub(crate) fn write_files(files: &[(&Path, &[u8], Access)], force: bool) -> CliResult<()> {
+    if !force {
+        let existing: Vec<String> = files
+            .iter()
+            .filter(|(p, _, _)| taken(p))
+            .map(|(p, _, _)| shown(p))
+            .collect();
+        if let Some((first, others)) = existing.split_first() {
+            let also = if others.is_empty() {
+                String::new()
+            } else {
+                format!("; so does {}", others.join(", "))
+            };
+            return Err(CliError::usage(format!(
+                "{first}: cannot create: already exists (--force overwrites){also}; \
+                 nothing was written"
+            )));
+        }
     }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    for (i, (path, bytes, access)) in files.iter().enumerate() {
+        let result = if force && taken(path) {
+            fs::remove_file(path).map_err(|e| {
+                CliError::usage(format!(
+                    "{}: cannot replace: {}",
+                    shown(path),
+                    io_reason(&e)
+                ))
+            })
+        } else {
+            Ok(())
+        }
+        .and_then(|()| create(path, bytes, *access));
+        if let Err(e) = result {
+            for (done, _, _) in files.iter().take(i) {
+                let _ignored = fs::remove_file(done);
+            }
+            return Err(e);
+        }
     }
-    let mut f = options
-        .open(path)
-        .map_err(|e| CliError::usage(format!("{name}: cannot create: {}", io_reason(&e))))?;
-    f.write_all(bytes)
-        .and_then(|()| f.flush())
-        .map_err(|e| CliError::usage(format!("{name}: cannot write: {}", io_reason(&e))))
+    Ok(())
 }
 
 /// Seconds since the Unix epoch: `--now` when given, else the system clock.

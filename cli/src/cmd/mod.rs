@@ -12,6 +12,7 @@ use ecnpp_attest::cose::ParseOptions;
 
 use crate::diag::find_duplicate;
 use crate::fail::explain;
+use crate::render::{hex_shown, text_shown};
 
 /// Why a token was refused, naming a duplicated key when that is the reason.
 pub(crate) fn token_problem(token: &[u8], e: Error) -> String {
@@ -32,10 +33,11 @@ pub(crate) const fn parse_options(permissive_tags: bool, strict: bool) -> ParseO
     }
 }
 
-/// The kid as people read it: text when it is printable, hex otherwise.
+/// The kid as people read it: text when it is printable, hex otherwise; shortened as
+/// [`crate::render`] says (a token's kid can be of any length).
 pub(crate) fn kid_text(kid: &[u8]) -> String {
     match std::str::from_utf8(kid) {
-        Ok(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic()) => format!("\"{s}\""),
-        _ => format!("h'{}'", hex::encode(kid)),
+        Ok(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic()) => text_shown(s, true),
+        _ => hex_shown(kid),
     }
 }

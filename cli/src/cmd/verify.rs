@@ -9,13 +9,13 @@ use ecnpp_attest::ecnpp;
 use serde_json::{Value, json};
 
 use crate::Global;
-use crate::claims::{claims_to_json, is_ecnpp_profile};
+use crate::claims::{claims_listing, claims_to_json_shown, is_ecnpp_profile};
 use crate::cmd::{kid_text, parse_options, token_problem};
 use crate::diag::{Item, read_item, token_diag};
 use crate::fail::{CliError, CliResult, explain};
 use crate::io::{outln, parse_hex_arg, read_token, shown};
 use crate::keys::load_verifying_key;
-use crate::render::render_claims;
+use crate::render::{hex_json, render_claims};
 
 /// Arguments of `verify`.
 #[derive(clap::Args, Debug)]
@@ -130,7 +130,6 @@ pub(crate) fn run_verify(_g: &Global, a: &VerifyArgs) -> CliResult<()> {
         }
     }
 
-    let claims_json = claims_to_json(&claims);
     if a.json {
         outln!(
             "{}",
@@ -138,11 +137,11 @@ pub(crate) fn run_verify(_g: &Global, a: &VerifyArgs) -> CliResult<()> {
                 "file": file,
                 "verified": true,
                 "algorithm": "ES256",
-                "kid": kid.map(hex::encode),
+                "kid": kid.map(hex_json),
                 "kind": profile,
                 "promise": claims.promise.map(|p| p.name()),
                 "nonce_checked": expected_nonce.is_some(),
-                "claims": claims_json,
+                "claims": claims_to_json_shown(&claims),
             })
         );
         return Ok(());
@@ -161,7 +160,7 @@ pub(crate) fn run_verify(_g: &Global, a: &VerifyArgs) -> CliResult<()> {
         outln!("nonce matches the challenge");
     }
     outln!("claims (verified):");
-    crate::io::out!("{}", render_claims(&claims_json, 2));
+    crate::io::out!("{}", render_claims(&claims_listing(&claims), 2));
     Ok(())
 }
 
@@ -210,7 +209,7 @@ pub(crate) fn run_inspect(_g: &Global, a: &InspectArgs) -> CliResult<()> {
     if a.json {
         let diag = tree.as_ref().ok().map(|(item, _)| token_diag(item));
         let claims_json = match &claims {
-            Some(Ok(c)) => claims_to_json(c),
+            Some(Ok(c)) => claims_to_json_shown(c),
             _ => Value::Null,
         };
         outln!(
@@ -222,8 +221,9 @@ pub(crate) fn run_inspect(_g: &Global, a: &InspectArgs) -> CliResult<()> {
                 "size": token.len(),
                 "well_formed": structure.is_ok(),
                 "structure": structure_text,
-                "kid": kid.map(hex::encode),
-                "diagnostic": diag,
+                "kid": kid.map(hex_json),
+                "diagnostic": diag.as_ref().map(|d| &d.text),
+                "diagnostic_shortened": diag.as_ref().is_some_and(|d| d.shortened),
                 "claims": claims_json,
                 "claims_error": match &claims {
                     Some(Err(e)) => Some(token_problem(&token, *e)),
@@ -247,7 +247,7 @@ pub(crate) fn run_inspect(_g: &Global, a: &InspectArgs) -> CliResult<()> {
         match &tree {
             Ok((item, _)) => {
                 outln!("CBOR diagnostic notation:");
-                outln!("{}", token_diag(item));
+                outln!("{}", token_diag(item).text);
                 if let Some(n) = trailing {
                     outln!("... and {n} trailing bytes after the first item");
                 }
@@ -258,7 +258,7 @@ pub(crate) fn run_inspect(_g: &Global, a: &InspectArgs) -> CliResult<()> {
             Some(Ok(c)) => {
                 outln!();
                 outln!("claims (UNVERIFIED):");
-                crate::io::out!("{}", render_claims(&claims_to_json(c), 2));
+                crate::io::out!("{}", render_claims(&claims_listing(c), 2));
             }
             Some(Err(e)) => {
                 outln!();
