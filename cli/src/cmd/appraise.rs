@@ -259,8 +259,8 @@ pub(crate) fn run_appraise(g: &Global, a: &AppraiseArgs) -> CliResult<()> {
                 "certificate": result.certified_config().map(|c| c.certificate),
                 "measurements": result.measurement_results().map(|m| json!({
                     "id": match m.id {
-                        ecnpp_attest::eat::ResultId::Bytes(b) => hex::encode(b),
-                        ecnpp_attest::eat::ResultId::Text(t) => t.to_string(),
+                        ecnpp_attest::eat::ResultId::Bytes(b) => crate::render::hex_json(b),
+                        ecnpp_attest::eat::ResultId::Text(t) => crate::render::text_json(t),
                     },
                     "result": result_code_name(m.result),
                 })).collect::<Vec<_>>(),
