@@ -21,9 +21,12 @@
 
 use core::fmt;
 
+use crate::cbor::{Decoder, Major};
 use crate::cose::{ParseOptions, Sign1Builder, UnverifiedSign1, VerifiedSign1};
 use crate::crypto::{Signer, Verifier, VerifyingKey};
-use crate::eat::{Claims, DebugStatus, OemId, Profile, Submodule, Ueid, key};
+use crate::eat::{
+    Claims, DebugStatus, List, MAX_SUBMODULE_DEPTH, OemId, Profile, Submodule, Ueid, key,
+};
 use crate::error::{Error, Result};
 
 /// The profile OID, dotted.
@@ -188,21 +191,95 @@ fn forbid(present: bool, k: i64) -> Result<()> {
     }
 }
 
-/// Claims only a verifier may assert; evidence carrying them, at the top level or in any
-/// submodule claims set at any depth, is refused.
-fn no_verifier_claims(c: &Claims<'_>) -> Result<()> {
+/// Claims only a verifier may assert (evaluated-config, dloas, measres, robustness); evidence
+/// carrying one, at the top level or in any submodule claims set at any depth, is refused. The
+/// fuzz generator and the docs read this list.
+pub const VERIFIER_ONLY: [i64; 4] = [
+    key::ECNPP_EVALUATED_CONFIG,
+    key::DLOAS,
+    key::MEASRES,
+    key::ECNPP_ROBUSTNESS,
+];
+
+/// Refuses [`VERIFIER_ONLY`] claims in `c` and in every claims set below it. Claims a caller
+/// built are visited by reference; `submods` read from the wire are walked in their (validated)
+/// encoding by [`no_verifier_claims_encoded`], so no level costs a decoded `Claims` on the stack.
+fn no_verifier_claims(c: &Claims<'_>, depth: usize) -> Result<()> {
+    if depth > MAX_SUBMODULE_DEPTH {
+        return Err(Error::DepthExceeded);
+    }
     forbid(c.evaluated_config.is_some(), key::ECNPP_EVALUATED_CONFIG)?;
     forbid(c.dloas.is_some(), key::DLOAS)?;
     forbid(c.measres.is_some(), key::MEASRES)?;
     forbid(c.robustness.is_some(), key::ECNPP_ROBUSTNESS)?;
-    // Recursion is bounded: decoded claims are at most MAX_SUBMODULE_DEPTH deep, and built
-    // ones are checked against the same bound by `Claims::check` before anything is signed.
-    c.submods.map_or(Ok(()), |subs| {
-        subs.iter().try_for_each(|s| match s.submodule {
-            Submodule::Claims(inner) => no_verifier_claims(&inner),
+    match c.submods {
+        None => Ok(()),
+        Some(List::Items(subs)) => subs.iter().try_for_each(|s| match &s.submodule {
+            Submodule::Claims(inner) => no_verifier_claims(inner, depth.saturating_add(1)),
             Submodule::Token(_) | Submodule::Digest { .. } => Ok(()),
-        })
-    })
+        }),
+        Some(List::Encoded(l)) => {
+            let mut d = Decoder::new(l.as_bytes());
+            no_verifier_claims_encoded(&mut d, l.len(), depth.saturating_add(1))
+        }
+    }
+}
+
+/// [`no_verifier_claims`] over `entries` encoded `submods` entries at `d` (a name, then a claims
+/// map, a nested token or a digest), each claims set at submodule depth `depth`. The bytes were
+/// validated and read once when the claims were decoded; this walk only looks at labels, and
+/// recurses into nested `submods` with a frame of a few words. Like the typed check, it reports
+/// a claims set's own verifier-only claim (the first in [`VERIFIER_ONLY`] order) before looking
+/// below it.
+fn no_verifier_claims_encoded(d: &mut Decoder<'_>, entries: usize, depth: usize) -> Result<()> {
+    if depth > MAX_SUBMODULE_DEPTH {
+        return Err(Error::DepthExceeded);
+    }
+    for _ in 0..entries {
+        d.text()?;
+        if d.peek_major()? != Major::Map {
+            d.skip()?;
+            continue;
+        }
+        let mut found: Option<usize> = None;
+        let mut below: Option<(usize, usize)> = None;
+        for _ in 0..d.map()? {
+            let label = match d.peek_major()? {
+                Major::Unsigned | Major::Negative => Some(d.int_wide()?),
+                _ => {
+                    d.skip()?;
+                    None
+                }
+            };
+            let index = label.and_then(|k| VERIFIER_ONLY.iter().position(|v| i128::from(*v) == k));
+            if let Some(i) = index {
+                found = Some(found.map_or(i, |f| f.min(i)));
+            }
+            if label == Some(i128::from(key::SUBMODS)) && d.peek_major()? == Major::Map {
+                let n = d.map()?;
+                below = Some((d.position(), n));
+                for _ in 0..n {
+                    d.skip()?;
+                    d.skip()?;
+                }
+            } else {
+                d.skip()?;
+            }
+        }
+        if let Some(i) = found {
+            return Err(Error::InvalidClaim {
+                key: VERIFIER_ONLY
+                    .get(i)
+                    .copied()
+                    .unwrap_or(key::ECNPP_EVALUATED_CONFIG),
+            });
+        }
+        if let Some((at, n)) = below {
+            let mut inner = Decoder::new(d.input().get(at..).ok_or(Error::Truncated)?);
+            no_verifier_claims_encoded(&mut inner, n, depth.saturating_add(1))?;
+        }
+    }
+    Ok(())
 }
 
 /// The `"se"` submodule rules: oemid, hwmodel, and debug disabled permanently (or stronger).
@@ -255,7 +332,7 @@ pub fn validate_evidence(claims: &Claims<'_>) -> Result<()> {
     let promise = claims.promise.ok_or(Error::MissingClaim {
         key: key::ECNPP_PROMISE,
     })?;
-    no_verifier_claims(claims)?;
+    no_verifier_claims(claims, 0)?;
     check_promise(claims, promise)
 }
 

@@ -126,7 +126,7 @@ const REFS: [Measurement<'static>; 3] = [
 ];
 
 /// The token signed by `sign_ours`, for the verify runs (in .bss: zeroed by QEMU's loader).
-static mut TOKEN: [u8; 512] = [0; 512];
+static mut TOKEN: [u8; 2048] = [0; 2048];
 static mut TOKEN_LEN: usize = 0;
 
 fn token() -> &'static [u8] {
@@ -204,6 +204,62 @@ fn verify_appraise_ours() {
     if !appraise(&e, &policy).reasons().is_empty() {
         print(b"appraisal flagged something\n\0");
     }
+}
+
+/// Hostile claims sets (../../hostile/generate.py): submodules nested to the bound, full claims
+/// sets, maps out of order, unknown claims nested to the CBOR bound.
+const HOSTILE: [(&[u8], &[u8]); 3] = [
+    (
+        b"verify_appraise_hostile_nested_sorted",
+        include_bytes!("../../hostile/nested-sorted.cbor"),
+    ),
+    (
+        b"verify_appraise_hostile_unsorted_deepest",
+        include_bytes!("../../hostile/nested-unsorted-deepest.cbor"),
+    ),
+    (
+        b"verify_appraise_hostile_unsorted_all",
+        include_bytes!("../../hostile/nested-unsorted-all.cbor"),
+    ),
+];
+
+/// Signs `payload` as a plain COSE_Sign1 into TOKEN (what any holder of the key can do).
+fn sign_payload(payload: &[u8]) -> bool {
+    let Ok(key) = SigningKey::from_bytes(&SECRET) else {
+        return false;
+    };
+    // SAFETY: single-threaded; no other reference to TOKEN is alive.
+    let out = unsafe { &mut *core::ptr::addr_of_mut!(TOKEN) };
+    match Sign1Builder::new().sign(&key, payload, out) {
+        Ok(n) => {
+            // SAFETY: as above.
+            unsafe { TOKEN_LEN = n };
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Verify, then appraise, of whatever TOKEN holds; the profile rules walk every claims set.
+#[inline(never)]
+fn verify_appraise_any() {
+    let Some(key) = public() else { return };
+    let endorsement = Endorsement::new(&key, &MODELS);
+    let Ok(e) = VerifiedEvidence::verify(black_box(token()), &endorsement, &ParseOptions::DEFAULT)
+    else {
+        print(b"hostile token failed to verify\n\0");
+        return;
+    };
+    let policy = Policy::new(
+        Challenge {
+            nonce: &NONCE,
+            issued_at: 1_789_999_990,
+        },
+        1_790_000_000,
+        &[],
+        "https://verifier.example",
+    );
+    black_box(appraise(&e, &policy).status());
 }
 
 #[inline(never)]
@@ -289,6 +345,13 @@ fn run() {
     print_line(b"sign_ours", peak(sign_ours));
     print_line(b"verify_ours", peak(verify_ours));
     print_line(b"verify_appraise_ours", peak(verify_appraise_ours));
+    for (name, payload) in HOSTILE {
+        if sign_payload(payload) {
+            print_line(name, peak(verify_appraise_any));
+        } else {
+            print(b"hostile payload could not be signed\n\0");
+        }
+    }
     print_line(b"sign_p256", peak(sign_p256));
     verify_p256_only(); // prepares the key and signature
     print_line(b"verify_p256", peak(verify_p256_only));
