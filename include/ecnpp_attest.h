@@ -60,6 +60,11 @@
 #define ECNPP_MAX_MEASUREMENTS 16
 
 /**
+ * Most models in one `ecnpp_endorsement`.
+ */
+#define ECNPP_MAX_MODELS 16
+
+/**
  * Most robustness entries in one list of a certified configuration.
  */
 #define ECNPP_MAX_ROBUSTNESS 8
@@ -138,6 +143,27 @@
  * Reason: the secure element's `dbgstat` is below the policy's floor.
  */
 #define ECNPP_REASON_SE_DEBUG_ENABLED (1 << 14)
+
+/**
+ * Reason: the endorsement of the key that signed does not list the device's oemid and hwmodel.
+ */
+#define ECNPP_REASON_MODEL_NOT_ENDORSED (1 << 15)
+
+/**
+ * Reason: the endorsement binds one device, and the evidence names another `ueid`.
+ */
+#define ECNPP_REASON_UEID_NOT_ENDORSED (1 << 16)
+
+/**
+ * Reason: `ecnpp-pp-ref` is not the `pp_ref` of the certified configuration.
+ */
+#define ECNPP_REASON_PP_REF_MISMATCH (1 << 17)
+
+/**
+ * Reason: the evidence does not meet the rules of the promise a result would state (the
+ * claimed one capped at the certified one), so none is stated.
+ */
+#define ECNPP_REASON_PROMISE_NOT_SHOWN (1 << 18)
 
 /**
  * Refusal: the corroborated promise is below the requirement.
@@ -300,7 +326,7 @@ enum ecnpp_result
    */
   ECNPP_ERR_SIGNER_FAILED = 305,
   /**
-   * Phase 2: the token names no key among the caller's trust anchors.
+   * Phase 2: the token names no key among the caller's endorsements.
    */
   ECNPP_ERR_KEY_NOT_TRUSTED = 306,
   /**
@@ -332,6 +358,16 @@ enum ecnpp_result
    */
   ECNPP_ERR_MISSING_SUBMODULE = 503,
   /**
+   * An attestation result was given where evidence is expected (its signed `eat_profile` is
+   * the result profile).
+   */
+  ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE = 504,
+  /**
+   * Evidence was given where an attestation result is expected (its signed `eat_profile` is
+   * the evidence profile).
+   */
+  ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT = 505,
+  /**
    * Phase 2: the appraisal policy is inconsistent.
    */
   ECNPP_ERR_INVALID_POLICY = 600,
@@ -339,6 +375,11 @@ enum ecnpp_result
    * Phase 2: a contraindicated result is reported to the caller, never issued as a token.
    */
   ECNPP_ERR_RESULT_CONTRAINDICATED = 601,
+  /**
+   * The policy accepts a profile whose rules this library does not know (a profile is
+   * accepted only together with its rules).
+   */
+  ECNPP_ERR_PROFILE_WITHOUT_RULES = 602,
   /**
    * A required pointer argument is NULL (or a NULL buffer has a non-zero length).
    */
@@ -636,41 +677,87 @@ typedef struct ecnpp_evidence_claims {
 } ecnpp_evidence_claims;
 
 /**
- * A key the caller trusts and the key identifier tokens name it by.
+ * A certified model an endorsement vouches for: the OEM and the hardware model, compared with
+ * the evidence's `oemid` and `hwmodel` (as `ecnpp_certified_config` names them).
  */
-typedef struct ecnpp_trust_anchor {
+typedef struct ecnpp_model {
   /**
-   * The key identifier; `(NULL, 0)` is the empty kid.
+   * The OEM: 3 bytes (IEEE OUI) or 16 (random). Required.
+   */
+  struct ecnpp_bytes oemid;
+  /**
+   * The hardware model, 1 to 32 bytes. Required.
+   */
+  struct ecnpp_bytes hwmodel;
+} ecnpp_model;
+
+/**
+ * An endorsement: a device key, the key identifier tokens name it by, and what the key may
+ * attest. Appraisal of evidence verified with it refuses a model it does not list
+ * (`ECNPP_REASON_MODEL_NOT_ENDORSED`) and, when `ueid` is set, another device
+ * (`ECNPP_REASON_UEID_NOT_ENDORSED`).
+ *
+ * Checked whole, whether or not the token selects it: `key` NULL is `ECNPP_ERR_NULL_POINTER`
+ * and a handle of another type or a freed one `ECNPP_ERR_INVALID_HANDLE`; a pointer NULL with a
+ * non-zero length is `ECNPP_ERR_NULL_POINTER`, a length above `PTRDIFF_MAX`
+ * `ECNPP_ERR_LENGTH_OVERFLOW`; more than `ECNPP_MAX_MODELS` models, a model's `oemid` not 3 or
+ * 16 bytes or its `hwmodel` not 1 to 32 bytes (absent included), or a `ueid` given but not 7 to
+ * 33 bytes is `ECNPP_ERR_INVALID_ARGUMENT`.
+ *
+ * With no models (`(NULL, 0)`) the key still verifies signatures (`ecnpp_evidence_verify`), but
+ * no appraisal under it is better than contraindicated.
+ */
+typedef struct ecnpp_endorsement {
+  /**
+   * The key identifier tokens name the key by; `(NULL, 0)` is the empty kid (no token names
+   * it). Ignored when this is `ecnpp_trust.endorsement`.
    */
   struct ecnpp_bytes kid;
   /**
-   * The key (a live handle; required).
+   * The endorsed key (a live handle; required).
    */
   const struct ecnpp_verifying_key *key;
-} ecnpp_trust_anchor;
+  /**
+   * The certified models the key may attest, at most `ECNPP_MAX_MODELS`.
+   */
+  const struct ecnpp_model *models;
+  /**
+   * Number of entries in `models`.
+   */
+  size_t models_len;
+  /**
+   * The one device the key belongs to (7 to 33 bytes, type byte first); `(NULL, 0)`: the
+   * endorsement binds no device.
+   */
+  struct ecnpp_bytes ueid;
+} ecnpp_endorsement;
 
 /**
- * The keys a token may be signed with: exactly one of `key` (that key, whatever `kid` the
- * token carries) or `anchors` (the first anchor whose `kid` equals the token's; the token's
- * `kid` only selects among keys given here, it never brings a key of its own).
+ * The endorsements a token may be verified under: exactly one of `endorsement` (that one,
+ * whatever `kid` the token carries) or `endorsements` (the first whose `kid` equals the
+ * token's; the token's `kid` only selects among endorsements given here, it never brings a key
+ * of its own).
  *
- * `key` and `anchors` both NULL is `ECNPP_ERR_NULL_POINTER`; `key` with a non-NULL `anchors`
- * or a non-zero `anchors_len` is `ECNPP_ERR_INVALID_ARGUMENT`. A token whose `kid` no anchor
- * has (or that has none) is `ECNPP_ERR_KEY_NOT_TRUSTED`.
+ * `endorsement` and `endorsements` both NULL (with `endorsements_len` 0) is
+ * `ECNPP_ERR_NULL_POINTER`; `endorsement` with a non-NULL `endorsements` or a non-zero
+ * `endorsements_len` is `ECNPP_ERR_INVALID_ARGUMENT`; `endorsements` NULL with a non-zero
+ * length is `ECNPP_ERR_NULL_POINTER`. Every endorsement is checked as `ecnpp_endorsement`
+ * says. A token whose `kid` no endorsement has (or that has none) is
+ * `ECNPP_ERR_KEY_NOT_TRUSTED`.
  */
 typedef struct ecnpp_trust {
   /**
-   * One trusted key, or NULL to use `anchors`.
+   * One endorsement, or NULL to use `endorsements`.
    */
-  const struct ecnpp_verifying_key *key;
+  const struct ecnpp_endorsement *endorsement;
   /**
-   * Trust anchors (when `key` is NULL).
+   * Endorsements selected by the token's `kid` (when `endorsement` is NULL).
    */
-  const struct ecnpp_trust_anchor *anchors;
+  const struct ecnpp_endorsement *endorsements;
   /**
-   * Number of entries in `anchors`.
+   * Number of entries in `endorsements`.
    */
-  size_t anchors_len;
+  size_t endorsements_len;
 } ecnpp_trust;
 
 /**
@@ -703,7 +790,8 @@ typedef struct ecnpp_robustness {
 
 /**
  * A certified configuration: what a Common Criteria certificate covers. Evidence matches it
- * when its `oemid`, `hwmodel`, `swname` and `swversion` are these.
+ * when its `oemid`, `hwmodel`, `swname` and `swversion` are these; it must then also name this
+ * `pp_ref` (else `ECNPP_REASON_PP_REF_MISMATCH`).
  */
 typedef struct ecnpp_certified_config {
   /**
@@ -726,6 +814,12 @@ typedef struct ecnpp_certified_config {
    * The promise the certificate supports (`ECNPP_PROMISE_STANDARD` to `_SECURE_ENCLAVE`).
    */
   ecnpp_promise promise;
+  /**
+   * The PP and version the certificate is for, e.g. "NSCIB-PP-0112146/1.0.7". Required.
+   * Evidence must name exactly this `ecnpp-pp-ref`; results carry this value, not the
+   * device's.
+   */
+  struct ecnpp_str pp_ref;
   /**
    * The certificate reference (the platform label of the result's `dloas`). Required.
    */
@@ -824,8 +918,9 @@ typedef struct ecnpp_appraisal {
    */
   uint32_t reasons;
   /**
-   * The promise the verifier corroborates: the claimed one capped at the certified one;
-   * `ECNPP_PROMISE_NONE` when the configuration is not certified.
+   * The promise the verifier corroborates: the claimed one capped at the certified one, when
+   * the evidence meets that promise's rules; `ECNPP_PROMISE_NONE` when the configuration is
+   * not certified or the evidence does not show the promise.
    */
   ecnpp_promise promise;
   /**
@@ -1251,7 +1346,7 @@ ecnpp_result ecnpp_sign1_verify(const uint8_t *input,
  * the digest.
  *
  * * `kid`/`kid_len` (optional, NULL: none): the device key's identifier, in the unprotected
- *   header (a verifier uses it to pick a trust anchor); present but empty is
+ *   header (a verifier uses it to pick the endorsement); present but empty is
  *   `ECNPP_ERR_INVALID_ARGUMENT`.
  * * `out`/`out_len`, `*written`: size query with `out == NULL` (the signer is not called; the
  *   claims are checked all the same, so the query fails exactly when signing would, except for
@@ -1283,7 +1378,9 @@ ecnpp_result ecnpp_evidence_sign(const struct ecnpp_evidence_claims *claims,
  *
  * * `flags`: `ECNPP_SIGN1_ACCEPT_UNTAGGED`, `ECNPP_SIGN1_ACCEPT_CWT_TAG`,
  *   `ECNPP_SIGN1_DETERMINISTIC` (also applied to the claims map).
- * * `trust`: the device key, or trust anchors selected by the token's `kid`.
+ * * `trust`: the device's endorsement, or endorsements selected by the token's `kid`. Only
+ *   the key is used here: what the endorsement covers (models, ueid) is judged by
+ *   `ecnpp_appraise`.
  * * `measurements`/`measurements_cap`: caller storage for the measurements (the device's,
  *   then the TEE's); `(NULL, 0)` when none are expected. Evidence with more is
  *   `ECNPP_ERR_BUFFER_TOO_SMALL`; `ECNPP_MAX_MEASUREMENTS` entries per list always suffice for
@@ -1303,7 +1400,8 @@ ecnpp_result ecnpp_evidence_sign(const struct ecnpp_evidence_claims *claims,
  * `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
  * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD` (not a claims map),
  * `ECNPP_ERR_INVALID_CLAIM`, `ECNPP_ERR_MISSING_CLAIM`, `ECNPP_ERR_WRONG_PROFILE`,
- * `ECNPP_ERR_MISSING_SUBMODULE`, `ECNPP_ERR_BUFFER_TOO_SMALL`.
+ * `ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE` (an attestation result, signed under the result
+ * profile), `ECNPP_ERR_MISSING_SUBMODULE`, `ECNPP_ERR_BUFFER_TOO_SMALL`.
  *
  * # Safety
  * `token` readable for `token_len`; `trust` readable with live handles; `measurements`
@@ -1338,7 +1436,9 @@ ecnpp_result ecnpp_policy_init(struct ecnpp_policy *policy_out);
  * errors. Errors are for what cannot be appraised at all.
  *
  * * `evidence`/`evidence_len`, `flags` (`ECNPP_SIGN1_ACCEPT_*`, `_DETERMINISTIC`), `trust`:
- *   as for `ecnpp_evidence_verify`.
+ *   as for `ecnpp_evidence_verify`. What the endorsement that verified the evidence covers is
+ *   judged here: a model it does not list is `ECNPP_REASON_MODEL_NOT_ENDORSED`, another
+ *   device than the one it binds `ECNPP_REASON_UEID_NOT_ENDORSED`.
  * * `policy`: checked whole before the evidence is looked at.
  *
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
@@ -1346,7 +1446,8 @@ ecnpp_result ecnpp_policy_init(struct ecnpp_policy *policy_out);
  * required field absent, a value out of range, a list longer than its maximum), every parse
  * error, `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
  * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD`, `ECNPP_ERR_INVALID_CLAIM` (a
- * claim of the wrong type or range).
+ * claim of the wrong type or range), `ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE` (an attestation
+ * result, signed under the result profile).
  *
  * # Safety
  * `evidence` readable for `evidence_len`; `trust` and `policy` readable with every pointer in
@@ -1361,9 +1462,11 @@ ecnpp_result ecnpp_appraise(const uint8_t *evidence,
 
 /**
  * Verifies and appraises evidence as `ecnpp_appraise` does, then signs the attestation result
- * as an ECN PP result EAT (tag 18, ES256): `eat_profile`, `iat` (= `policy->now`), `ueid`,
- * `dloas` (registrar, certificate), `measres`, the corroborated promise, `ecnpp-pp-ref`,
- * `ecnpp-evaluated-config`, and `"se"`/`"tee"` submodules with the certified robustness.
+ * as an ECN PP result EAT (tag 18, ES256): `eat_profile` (the result profile, which no
+ * evidence verification accepts), `iat` (= `policy->now`), `ueid`, `dloas` (registrar,
+ * certificate), `measres`, the corroborated promise, `ecnpp-pp-ref` (the certified
+ * configuration's), `ecnpp-evaluated-config`, and `"se"`/`"tee"` submodules with the certified
+ * robustness.
  *
  * What it needs it takes again, for this call only: it keeps nothing from `ecnpp_appraise`
  * (so no pointer outlives a call), and so it verifies the evidence once more (one ES256
@@ -1412,7 +1515,8 @@ const char *ecnpp_result_reason_str(uint32_t bit);
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
  * `ECNPP_ERR_INVALID_HANDLE`, every parse error, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
  * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD`, `ECNPP_ERR_INVALID_CLAIM`,
- * `ECNPP_ERR_WRONG_PROFILE`, `ECNPP_ERR_MISSING_CLAIM`.
+ * `ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT` (evidence of this profile), `ECNPP_ERR_WRONG_PROFILE`
+ * (any other profile), `ECNPP_ERR_MISSING_CLAIM`.
  *
  * # Safety
  * `token` readable for `token_len` and unchanged while `ueid` is used; `verifier_key` a live

@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
   }
   nonce_len = from_hex(argv[1], nonce, sizeof nonce);
 
-  /* Bring up the HSM stand-in and publish the device key (the verifier's trust anchor). */
+  /* Bring up the HSM stand-in and publish the device key (the verifier endorses it). */
   memset(&h, 0, sizeof h);
   rc = ecnpp_signing_key_from_bytes_in(&h.storage, provisioned, sizeof provisioned, &h.key);
   if (rc == ECNPP_OK) rc = ecnpp_signing_key_as_signer(h.key, &h.software);

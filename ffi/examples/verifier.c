@@ -1,7 +1,7 @@
 /*
- * A verifier and a relying party: verifies a device's ECN PP evidence against its trust
- * anchors, appraises it against a policy (the challenge it issued, the certified
- * configurations it accepts), signs an attestation result, and then, as the relying party
+ * A verifier and a relying party: verifies a device's ECN PP evidence with the key it
+ * endorses for the device's model, appraises it against a policy (the challenge it issued, the
+ * certified configurations it accepts), signs an attestation result, and then, as the relying party
  * placing a workload, verifies that result and admits or refuses the workload. No heap.
  *
  *   cc -std=c99 verifier.c -I include target/release/libecnpp_attest_ffi.a \
@@ -83,7 +83,8 @@ int main(int argc, char **argv) {
   ecnpp_signing_key *verifier_key = NULL;
   const uint8_t *kid = NULL;
   size_t kid_len = 0, key_len, evidence_len, challenge_len, result_len = 0, n = 0, i;
-  ecnpp_trust_anchor anchor;
+  ecnpp_model endorsed_models[1];
+  ecnpp_endorsement endorsement;
   ecnpp_trust trust;
   ecnpp_evidence_claims claims;
   ecnpp_measurement measurements[2 * ECNPP_MAX_MEASUREMENTS];
@@ -108,15 +109,21 @@ int main(int argc, char **argv) {
   evidence_len = from_hex(argv[2], evidence, sizeof evidence);
   challenge_len = from_hex(argv[3], challenge, sizeof challenge);
 
-  /* Trust: the device's endorsed key, selected by the kid the token names. */
+  /* Trust: the device key, endorsed for the model it may attest, selected by the kid the
+   * token names. (Endorsing it for one device too would set endorsement.ueid.) */
   rc = ecnpp_verifying_key_from_cose_key_in(&device_storage, cose_key, key_len, &kid, &kid_len,
                                             &device_key);
   if (rc != ECNPP_OK) return fail("device key", rc);
-  anchor.kid = bytes(kid, kid_len);
-  anchor.key = device_key;
-  trust.key = NULL;
-  trust.anchors = &anchor;
-  trust.anchors_len = 1;
+  endorsed_models[0].oemid = bytes(oem, sizeof oem);
+  endorsed_models[0].hwmodel = bytes("edge-node-x1", 12);
+  endorsement.kid = bytes(kid, kid_len);
+  endorsement.key = device_key;
+  endorsement.models = endorsed_models;
+  endorsement.models_len = 1;
+  endorsement.ueid = bytes(NULL, 0);
+  trust.endorsement = NULL;
+  trust.endorsements = &endorsement;
+  trust.endorsements_len = 1;
 
   /* 1. Verify the evidence and read its claims (they borrow `evidence` and `measurements`). */
   rc = ecnpp_evidence_verify(evidence, evidence_len, ECNPP_SIGN1_DETERMINISTIC, &trust,
@@ -145,6 +152,7 @@ int main(int argc, char **argv) {
   certified[0].swname = text("edge-os");
   certified[0].swversion = text("4.2.1");
   certified[0].promise = ECNPP_PROMISE_SECURE_ENCLAVE;
+  certified[0].pp_ref = text("NSCIB-PP-0112146/1.0.7");
   certified[0].certificate = text("NSCIB-CC-0000001");
   certified[0].reference_measurements = references;
   certified[0].reference_measurements_len = 2;

@@ -25,7 +25,7 @@ use crate::claims::{
     ecnpp_bytes, ecnpp_dbgstat, ecnpp_measurement, ecnpp_promise, ecnpp_str, measurements_from_c,
     promise_from_c, promise_to_c,
 };
-use crate::evidence::{check_trust, ecnpp_trust, verify_evidence};
+use crate::evidence::{check_trust, ecnpp_trust, model_room, verify_evidence};
 use crate::handle;
 use crate::keys::ecnpp_verifying_key;
 use crate::result::ecnpp_result;
@@ -46,7 +46,8 @@ pub struct ecnpp_robustness {
 }
 
 /// A certified configuration: what a Common Criteria certificate covers. Evidence matches it
-/// when its `oemid`, `hwmodel`, `swname` and `swversion` are these.
+/// when its `oemid`, `hwmodel`, `swname` and `swversion` are these; it must then also name this
+/// `pp_ref` (else `ECNPP_REASON_PP_REF_MISMATCH`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct ecnpp_certified_config {
@@ -60,6 +61,10 @@ pub struct ecnpp_certified_config {
     pub swversion: ecnpp_str,
     /// The promise the certificate supports (`ECNPP_PROMISE_STANDARD` to `_SECURE_ENCLAVE`).
     pub promise: ecnpp_promise,
+    /// The PP and version the certificate is for, e.g. "NSCIB-PP-0112146/1.0.7". Required.
+    /// Evidence must name exactly this `ecnpp-pp-ref`; results carry this value, not the
+    /// device's.
+    pub pp_ref: ecnpp_str,
     /// The certificate reference (the platform label of the result's `dloas`). Required.
     pub certificate: ecnpp_str,
     /// Reference values: the evidence's measurements (device and `"tee"`) must equal this set.
@@ -156,10 +161,19 @@ pub const ECNPP_REASON_NOT_OPERATIONAL: u32 = 1 << 12;
 pub const ECNPP_REASON_DECOMMISSIONED: u32 = 1 << 13;
 /// Reason: the secure element's `dbgstat` is below the policy's floor.
 pub const ECNPP_REASON_SE_DEBUG_ENABLED: u32 = 1 << 14;
+/// Reason: the endorsement of the key that signed does not list the device's oemid and hwmodel.
+pub const ECNPP_REASON_MODEL_NOT_ENDORSED: u32 = 1 << 15;
+/// Reason: the endorsement binds one device, and the evidence names another `ueid`.
+pub const ECNPP_REASON_UEID_NOT_ENDORSED: u32 = 1 << 16;
+/// Reason: `ecnpp-pp-ref` is not the `pp_ref` of the certified configuration.
+pub const ECNPP_REASON_PP_REF_MISMATCH: u32 = 1 << 17;
+/// Reason: the evidence does not meet the rules of the promise a result would state (the
+/// claimed one capped at the certified one), so none is stated.
+pub const ECNPP_REASON_PROMISE_NOT_SHOWN: u32 = 1 << 18;
 
 /// Each C reason bit, core's flag, and its name (core's `Reasons::names`, NUL-terminated;
 /// a unit test checks both against core).
-static REASONS: [(u32, Reasons, &CStr); 15] = [
+static REASONS: [(u32, Reasons, &CStr); 19] = [
     (
         ECNPP_REASON_NONCE_MISMATCH,
         Reasons::NONCE_MISMATCH,
@@ -235,6 +249,26 @@ static REASONS: [(u32, Reasons, &CStr); 15] = [
         Reasons::SE_DEBUG_ENABLED,
         c"se-debug-enabled",
     ),
+    (
+        ECNPP_REASON_MODEL_NOT_ENDORSED,
+        Reasons::MODEL_NOT_ENDORSED,
+        c"model-not-endorsed",
+    ),
+    (
+        ECNPP_REASON_UEID_NOT_ENDORSED,
+        Reasons::UEID_NOT_ENDORSED,
+        c"ueid-not-endorsed",
+    ),
+    (
+        ECNPP_REASON_PP_REF_MISMATCH,
+        Reasons::PP_REF_MISMATCH,
+        c"pp-ref-mismatch",
+    ),
+    (
+        ECNPP_REASON_PROMISE_NOT_SHOWN,
+        Reasons::PROMISE_NOT_SHOWN,
+        c"promise-not-shown",
+    ),
 ];
 
 /// Compile-time proof that every C reason bit is core's.
@@ -257,8 +291,9 @@ pub struct ecnpp_appraisal {
     pub status: ecnpp_status,
     /// Every failed check, as `ECNPP_REASON_*` bits (0 when affirming).
     pub reasons: u32,
-    /// The promise the verifier corroborates: the claimed one capped at the certified one;
-    /// `ECNPP_PROMISE_NONE` when the configuration is not certified.
+    /// The promise the verifier corroborates: the claimed one capped at the certified one, when
+    /// the evidence meets that promise's rules; `ECNPP_PROMISE_NONE` when the configuration is
+    /// not certified or the evidence does not show the promise.
     pub promise: ecnpp_promise,
     /// 1 when identity, software, measurements, debug and lifecycle match the certified
     /// configuration and nothing at all was flagged.
@@ -400,6 +435,7 @@ where
         let swname = policy_text(&c.swname, note)?;
         let swversion = policy_text(&c.swversion, note)?;
         let promise = promise_from_c(c.promise).ok_or(INVALID_POLICY)?;
+        let pp_ref = policy_text(&c.pp_ref, note)?;
         let certificate = policy_text(&c.certificate, note)?;
         let references = measurements_from_c(
             c.reference_measurements,
@@ -419,6 +455,7 @@ where
             swname,
             swversion,
             promise,
+            pp_ref,
             certificate,
             se_robustness,
             tee_robustness,
@@ -478,13 +515,12 @@ impl<'a> CheckedPolicy<'a> {
     where
         'a: 'r,
     {
-        Policy {
-            max_challenge_age: self.max_challenge_age,
-            clock_skew: self.clock_skew,
-            debug_floor: self.debug_floor,
-            require_oemboot: self.require_oemboot,
-            ..Policy::new(self.challenge, self.now, certified, self.registrar)
-        }
+        let mut policy = Policy::new(self.challenge, self.now, certified, self.registrar);
+        policy.max_challenge_age = self.max_challenge_age;
+        policy.clock_skew = self.clock_skew;
+        policy.debug_floor = self.debug_floor;
+        policy.require_oemboot = self.require_oemboot;
+        policy
     }
 
     /// Appraises `evidence` exactly as core would against the whole allow-list, converting one
@@ -581,7 +617,9 @@ pub unsafe extern "C" fn ecnpp_policy_init(policy_out: *mut ecnpp_policy) -> ecn
 /// errors. Errors are for what cannot be appraised at all.
 ///
 /// * `evidence`/`evidence_len`, `flags` (`ECNPP_SIGN1_ACCEPT_*`, `_DETERMINISTIC`), `trust`:
-///   as for `ecnpp_evidence_verify`.
+///   as for `ecnpp_evidence_verify`. What the endorsement that verified the evidence covers is
+///   judged here: a model it does not list is `ECNPP_REASON_MODEL_NOT_ENDORSED`, another
+///   device than the one it binds `ECNPP_REASON_UEID_NOT_ENDORSED`.
 /// * `policy`: checked whole before the evidence is looked at.
 ///
 /// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
@@ -589,7 +627,8 @@ pub unsafe extern "C" fn ecnpp_policy_init(policy_out: *mut ecnpp_policy) -> ecn
 /// required field absent, a value out of range, a list longer than its maximum), every parse
 /// error, `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
 /// `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD`, `ECNPP_ERR_INVALID_CLAIM` (a
-/// claim of the wrong type or range).
+/// claim of the wrong type or range), `ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE` (an attestation
+/// result, signed under the result profile).
 ///
 /// # Safety
 /// `evidence` readable for `evidence_len`; `trust` and `policy` readable with every pointer in
@@ -611,7 +650,8 @@ pub unsafe extern "C" fn ecnpp_appraise(
         unsafe {
             let trust = check_trust(trust, &|_| {})?;
             let policy = CheckedPolicy::new(input(policy)?, &|_| {})?;
-            let evidence = verify_evidence(evidence.as_slice(), &options, &trust)?;
+            let mut room = model_room();
+            let evidence = verify_evidence(evidence.as_slice(), &options, &trust, &mut room)?;
             let appraisal = policy.appraise(&evidence, appraisal_to_c)?;
             appraisal_out.write(appraisal);
         }
@@ -620,9 +660,11 @@ pub unsafe extern "C" fn ecnpp_appraise(
 }
 
 /// Verifies and appraises evidence as `ecnpp_appraise` does, then signs the attestation result
-/// as an ECN PP result EAT (tag 18, ES256): `eat_profile`, `iat` (= `policy->now`), `ueid`,
-/// `dloas` (registrar, certificate), `measres`, the corroborated promise, `ecnpp-pp-ref`,
-/// `ecnpp-evaluated-config`, and `"se"`/`"tee"` submodules with the certified robustness.
+/// as an ECN PP result EAT (tag 18, ES256): `eat_profile` (the result profile, which no
+/// evidence verification accepts), `iat` (= `policy->now`), `ueid`, `dloas` (registrar,
+/// certificate), `measres`, the corroborated promise, `ecnpp-pp-ref` (the certified
+/// configuration's), `ecnpp-evaluated-config`, and `"se"`/`"tee"` submodules with the certified
+/// robustness.
 ///
 /// What it needs it takes again, for this call only: it keeps nothing from `ecnpp_appraise`
 /// (so no pointer outlives a call), and so it verifies the evidence once more (one ES256
@@ -681,7 +723,8 @@ pub unsafe extern "C" fn ecnpp_result_sign(
             let trust = check_trust(trust, &note)?;
             let policy = CheckedPolicy::new(input(policy)?, &note)?;
             overlap.check()?;
-            let evidence = verify_evidence(evidence.as_slice(), &options, &trust)?;
+            let mut room = model_room();
+            let evidence = verify_evidence(evidence.as_slice(), &options, &trust, &mut room)?;
             let mut builder = Sign1Builder::new();
             if let Some(k) = kid {
                 builder = builder.kid(k);
@@ -720,7 +763,8 @@ pub extern "C" fn ecnpp_result_reason_str(bit: u32) -> *const c_char {
 /// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
 /// `ECNPP_ERR_INVALID_HANDLE`, every parse error, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
 /// `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD`, `ECNPP_ERR_INVALID_CLAIM`,
-/// `ECNPP_ERR_WRONG_PROFILE`, `ECNPP_ERR_MISSING_CLAIM`.
+/// `ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT` (evidence of this profile), `ECNPP_ERR_WRONG_PROFILE`
+/// (any other profile), `ECNPP_ERR_MISSING_CLAIM`.
 ///
 /// # Safety
 /// `token` readable for `token_len` and unchanged while `ueid` is used; `verifier_key` a live
@@ -864,7 +908,7 @@ mod tests {
     use ecnpp_attest::eat::{
         Claims, Dloa, List, MeasResGroup, MeasResult, ResultCode, ResultId, Ueid,
     };
-    use ecnpp_attest::ecnpp::PROFILE;
+    use ecnpp_attest::ecnpp::RESULT_PROFILE;
 
     use super::*;
 
@@ -907,7 +951,7 @@ mod tests {
         ] {
             for evaluated in [false, true] {
                 let claims = Claims {
-                    eat_profile: Some(PROFILE),
+                    eat_profile: Some(RESULT_PROFILE),
                     iat: Some(iat),
                     ueid: Some(Ueid::new(&[1; 8]).unwrap()),
                     dloas: Some(List::Items(&dloas)),
@@ -970,7 +1014,7 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, REASONS.len());
-        for bad in [0, 3, 1 << 15, 1 << 31, u32::MAX] {
+        for bad in [0, 3, 1 << 19, 1 << 31, u32::MAX] {
             // SAFETY: as above.
             let got = unsafe { CStr::from_ptr(ecnpp_result_reason_str(bad)) };
             assert_eq!(got, c"unknown reason");

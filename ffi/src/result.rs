@@ -87,7 +87,7 @@ pub enum ecnpp_result {
     ECNPP_ERR_UNSUPPORTED_KEY_TYPE = 304,
     /// The signer callback returned non-zero.
     ECNPP_ERR_SIGNER_FAILED = 305,
-    /// Phase 2: the token names no key among the caller's trust anchors.
+    /// Phase 2: the token names no key among the caller's endorsements.
     ECNPP_ERR_KEY_NOT_TRUSTED = 306,
 
     /// The output buffer is too small; call again with a NULL buffer to learn the size.
@@ -105,11 +105,20 @@ pub enum ecnpp_result {
     ECNPP_ERR_WRONG_PROFILE = 502,
     /// Phase 2: a submodule the promise requires is absent or malformed.
     ECNPP_ERR_MISSING_SUBMODULE = 503,
+    /// An attestation result was given where evidence is expected (its signed `eat_profile` is
+    /// the result profile).
+    ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE = 504,
+    /// Evidence was given where an attestation result is expected (its signed `eat_profile` is
+    /// the evidence profile).
+    ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT = 505,
 
     /// Phase 2: the appraisal policy is inconsistent.
     ECNPP_ERR_INVALID_POLICY = 600,
     /// Phase 2: a contraindicated result is reported to the caller, never issued as a token.
     ECNPP_ERR_RESULT_CONTRAINDICATED = 601,
+    /// The policy accepts a profile whose rules this library does not know (a profile is
+    /// accepted only together with its rules).
+    ECNPP_ERR_PROFILE_WITHOUT_RULES = 602,
 
     /// A required pointer argument is NULL (or a NULL buffer has a non-zero length).
     ECNPP_ERR_NULL_POINTER = 900,
@@ -187,7 +196,7 @@ const fn own(result: ecnpp_result, message: &str) -> Entry {
 use ecnpp_result as R;
 
 /// Every code, with its message. Core messages come from `Error::message()` itself.
-pub(crate) static TABLE: [Entry; 47] = [
+pub(crate) static TABLE: [Entry; 50] = [
     own(R::ECNPP_OK, "success"),
     entry(R::ECNPP_ERR_TRUNCATED, Error::Truncated),
     entry(R::ECNPP_ERR_TRAILING_BYTES, Error::TrailingBytes),
@@ -262,10 +271,22 @@ pub(crate) static TABLE: [Entry; 47] = [
     entry(R::ECNPP_ERR_MISSING_CLAIM, Error::MissingClaim { key: 0 }),
     entry(R::ECNPP_ERR_WRONG_PROFILE, Error::WrongProfile),
     entry(R::ECNPP_ERR_MISSING_SUBMODULE, Error::MissingSubmodule),
+    entry(
+        R::ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE,
+        Error::ResultGivenAsEvidence,
+    ),
+    entry(
+        R::ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT,
+        Error::EvidenceGivenAsResult,
+    ),
     entry(R::ECNPP_ERR_INVALID_POLICY, Error::InvalidPolicy),
     entry(
         R::ECNPP_ERR_RESULT_CONTRAINDICATED,
         Error::ResultContraindicated,
+    ),
+    entry(
+        R::ECNPP_ERR_PROFILE_WITHOUT_RULES,
+        Error::ProfileWithoutRules,
     ),
     own(
         R::ECNPP_ERR_NULL_POINTER,

@@ -33,7 +33,8 @@ use ecnpp_attest::eat::{
     Submodule, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{
-    self, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
+    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
+    VerifiedEvidence,
 };
 
 const TEST_D: &str = "57c92077664146e876760c9520d054aa93c3afb04e306705db6090308507b4d3";
@@ -204,12 +205,14 @@ fn rust_evidence() -> Vec<u8> {
 
 /// Appraises `evidence` with test_eat.c's policy and signs the result, in Rust.
 fn rust_appraise_and_sign(evidence: &[u8]) -> (TrustStatus, Reasons, Vec<u8>) {
-    let evidence = VerifiedEvidence::verify(
-        evidence,
-        &device_key().verifying_key(),
-        &ParseOptions::DEFAULT,
-    )
-    .unwrap();
+    let device_pub = device_key().verifying_key();
+    let models = [Model {
+        oemid: OemId::Ieee(&OEM),
+        hwmodel: b"edge-node-x1",
+    }];
+    let endorsement = Endorsement::new(&device_pub, &models);
+    let evidence =
+        VerifiedEvidence::verify(evidence, &endorsement, &ParseOptions::DEFAULT).unwrap();
     ecnpp::validate_evidence(evidence.claims()).unwrap();
     let references = [
         Measurement {
@@ -231,6 +234,7 @@ fn rust_appraise_and_sign(evidence: &[u8]) -> (TrustStatus, Reasons, Vec<u8>) {
         swname: "edge-os",
         swversion: "4.2.1",
         promise: Promise::SecureEnclave,
+        pp_ref: PP_REF_V1_0_7,
         certificate: "NSCIB-CC-0000001",
         se_robustness: &se_rob,
         tee_robustness: &[],

@@ -181,6 +181,7 @@ static void policy_for(verifier_policy *v, ecnpp_promise certified, int with_tee
   v->configs[1].swname = str("edge-os");
   v->configs[1].swversion = str("4.2.1");
   v->configs[1].promise = certified;
+  v->configs[1].pp_ref = str(PP_REF);
   v->configs[1].certificate = str("NSCIB-CC-0000001");
   v->configs[1].reference_measurements = v->refs;
   v->configs[1].reference_measurements_len = with_tee ? 2 : 1;
@@ -198,11 +199,36 @@ static void policy_for(verifier_policy *v, ecnpp_promise certified, int with_tee
   v->p.registrar = str(REGISTRAR);
 }
 
-static ecnpp_trust trust_key(const ecnpp_verifying_key *vk) {
+/* The model the device keys are endorsed for: the device's own. */
+static const ecnpp_model DEVICE_MODEL[1] = {
+    {{OEM, sizeof OEM}, {(const uint8_t *)"edge-node-x1", 12}}};
+
+/* An endorsement of `vk` for the device's model, with `kid` (NULL: empty), binding no ueid. */
+static ecnpp_endorsement endorse(const ecnpp_verifying_key *vk, const char *kid) {
+  ecnpp_endorsement e;
+  e.kid = bytes(kid, kid ? strlen(kid) : 0);
+  e.key = vk;
+  e.models = DEVICE_MODEL;
+  e.models_len = 1;
+  e.ueid = bytes(NULL, 0);
+  return e;
+}
+
+/* Trust in exactly `e`, whatever kid a token carries. */
+static ecnpp_trust trust_one(const ecnpp_endorsement *e) {
   ecnpp_trust t;
-  t.key = vk;
-  t.anchors = NULL;
-  t.anchors_len = 0;
+  t.endorsement = e;
+  t.endorsements = NULL;
+  t.endorsements_len = 0;
+  return t;
+}
+
+/* Trust in `list`, selected by the token's kid. */
+static ecnpp_trust trust_list(const ecnpp_endorsement *list, size_t n) {
+  ecnpp_trust t;
+  t.endorsement = NULL;
+  t.endorsements = list;
+  t.endorsements_len = n;
   return t;
 }
 
@@ -287,8 +313,12 @@ static void test_names(void) {
       {ECNPP_REASON_NOT_OPERATIONAL, "not-operational"},
       {ECNPP_REASON_DECOMMISSIONED, "decommissioned"},
       {ECNPP_REASON_SE_DEBUG_ENABLED, "se-debug-enabled"},
+      {ECNPP_REASON_MODEL_NOT_ENDORSED, "model-not-endorsed"},
+      {ECNPP_REASON_UEID_NOT_ENDORSED, "ueid-not-endorsed"},
+      {ECNPP_REASON_PP_REF_MISMATCH, "pp-ref-mismatch"},
+      {ECNPP_REASON_PROMISE_NOT_SHOWN, "promise-not-shown"},
   };
-  static const uint32_t unknown[] = {0, 3, 1u << 15, 1u << 31, 0xffffffffu};
+  static const uint32_t unknown[] = {0, 3, 1u << 19, 1u << 31, 0xffffffffu};
   size_t i;
   uint32_t all = 0;
   for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
@@ -297,7 +327,7 @@ static void test_names(void) {
     CHECK(ecnpp_result_reason_str(reasons[i].bit) == ecnpp_result_reason_str(reasons[i].bit));
     all |= reasons[i].bit;
   }
-  CHECK(all == 0x7fffu);
+  CHECK(all == 0x7ffffu);
   for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
     CHECK(strcmp(ecnpp_result_reason_str(unknown[i]), "unknown reason") == 0);
 
@@ -322,7 +352,8 @@ static void test_evidence_sign(void) {
   ecnpp_evidence_claims c;
   ecnpp_measurement many[ECNPP_MAX_MEASUREMENTS + 1], storage[4];
   ecnpp_evidence_claims back;
-  ecnpp_trust trust = trust_key(dev_vk);
+  ecnpp_endorsement dev_e = endorse(dev_vk, NULL);
+  ecnpp_trust trust = trust_one(&dev_e);
   ecnpp_signer sw = hsm_signer(&dev_hsm), null_fn = {NULL, NULL};
   ecnpp_signer fail = {failing_sign, NULL}, silent = {silent_sign, NULL};
   int fail_calls = 0, silent_calls = 0, before;
@@ -618,8 +649,8 @@ static void test_evidence_verify(void) {
   device d;
   ecnpp_evidence_claims got, poisoned;
   ecnpp_measurement storage[2], small[1];
-  ecnpp_trust trust = trust_key(dev_vk), t;
-  ecnpp_trust_anchor anchors[3];
+  ecnpp_endorsement dev_e = endorse(dev_vk, NULL), ends[3], one;
+  ecnpp_trust trust = trust_one(&dev_e), t;
   ecnpp_verifying_key_storage stale_storage;
   ecnpp_verifying_key *stale = NULL;
   static uint64_t m_words[128]; /* aligned: a measurement array is placed inside it */
@@ -633,38 +664,32 @@ static void test_evidence_verify(void) {
   n = sign_device(&d.c, tok, sizeof tok);
   memset(&poisoned, POISON, sizeof poisoned);
 
-  /* trust anchors: the kid selects among them (the second here), the signature decides */
-  anchors[0].kid = bytes("device-0", 8);
-  anchors[0].key = ver_vk;
-  anchors[1].kid = bytes("device-1", 8);
-  anchors[1].key = dev_vk;
-  anchors[2].kid = bytes(NULL, 0);
-  anchors[2].key = dev_vk;
-  t.key = NULL;
-  t.anchors = anchors;
-  t.anchors_len = 2;
+  /* endorsements: the kid selects among them (the second here), the signature decides */
+  ends[0] = endorse(ver_vk, "device-0");
+  ends[1] = endorse(dev_vk, "device-1");
+  ends[2] = endorse(dev_vk, NULL);
+  t = trust_list(ends, 2);
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_OK);
   check_claims_equal(&got, &d);
   CHECK(inside(got.tee.measurements, sizeof(ecnpp_measurement), storage, sizeof storage));
   CHECK(got.measurements == &storage[0] && got.tee.measurements == &storage[1]);
   /* the right kid on the wrong key: the signature decides */
-  anchors[1].key = ver_vk;
+  ends[1].key = ver_vk;
   got = poisoned;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got),
            ECNPP_ERR_VERIFICATION_FAILED);
-  anchors[1].key = dev_vk;
-  /* no anchor with this kid, an empty anchor list, a token without kid */
-  t.anchors_len = 1;
+  ends[1].key = dev_vk;
+  /* no endorsement with this kid, an empty list, a token without kid */
+  t.endorsements_len = 1;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_KEY_NOT_TRUSTED);
-  t.anchors_len = 0;
+  t.endorsements_len = 0;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_KEY_NOT_TRUSTED);
   {
     uint8_t nokid[1024];
     size_t nk = 0;
     CHECK_RC(ecnpp_evidence_sign(&d.c, NULL, 0, hsm_signer(&dev_hsm), nokid, sizeof nokid, &nk),
              ECNPP_OK);
-    t.anchors = &anchors[2]; /* the empty kid is not "no kid" */
-    t.anchors_len = 1;
+    t = trust_list(&ends[2], 1); /* the empty kid is not "no kid" */
     CHECK_RC(ecnpp_evidence_verify(nokid, nk, 0, &t, storage, 2, &got),
              ECNPP_ERR_KEY_NOT_TRUSTED);
     CHECK_RC(ecnpp_evidence_verify(nokid, nk, 0, &trust, storage, 2, &got), ECNPP_OK);
@@ -672,37 +697,42 @@ static void test_evidence_verify(void) {
   CHECK(memcmp(&got, &poisoned, sizeof got) != 0); /* (the last call succeeded) */
   got = poisoned;
 
-  /* trust errors */
-  t.anchors = anchors;
-  t.anchors_len = 2;
-  t.key = dev_vk;
+  /* trust errors (each endorsement's own are in test_endorsement_misuse) */
+  t = trust_list(ends, 2);
+  t.endorsement = &dev_e;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_ARGUMENT);
-  t.anchors = NULL;
+  t.endorsements = NULL;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_ARGUMENT);
-  t.key = NULL;
-  t.anchors_len = 0;
+  t.endorsement = NULL;
+  t.endorsements_len = 0;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_NULL_POINTER);
-  t.anchors_len = 2;
+  t.endorsements_len = 2;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_NULL_POINTER);
-  t.anchors = anchors;
-  t.anchors_len = SIZE_MAX / 4;
+  t.endorsements = ends;
+  t.endorsements_len = SIZE_MAX / 4;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_LENGTH_OVERFLOW);
-  t.anchors_len = 2;
-  anchors[0].key = NULL;
+  t.endorsements = (const ecnpp_endorsement *)(const void *)((const uint8_t *)ends + 1);
+  t.endorsements_len = 1;
+  CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_ARGUMENT);
+  t = trust_one((const ecnpp_endorsement *)(const void *)((const uint8_t *)ends + 1));
+  CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_ARGUMENT);
+  t = trust_list(ends, 2);
+  ends[0].key = NULL;
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_NULL_POINTER);
-  anchors[0].key = ver_vk;
-  anchors[0].kid = bytes(NULL, 3);
+  ends[0].key = ver_vk;
+  ends[0].kid = bytes(NULL, 3);
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_NULL_POINTER);
-  anchors[0].kid = bytes("device-0", 8);
+  ends[0].kid = bytes("device-0", 8);
   CHECK_RC(ecnpp_verifying_key_to_sec1(dev_vk, pk, sizeof pk, &w), ECNPP_OK);
   CHECK_RC(ecnpp_verifying_key_from_sec1_in(&stale_storage, pk, w, &stale), ECNPP_OK);
   ecnpp_verifying_key_free(stale);
-  anchors[0].key = stale; /* checked even though another anchor would be selected */
+  ends[0].key = stale; /* checked even though another endorsement would be selected */
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_HANDLE);
-  anchors[0].key = ver_vk;
-  t = trust_key(stale);
+  ends[0].key = ver_vk;
+  one = endorse(stale, NULL);
+  t = trust_one(&one);
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_HANDLE);
-  t = trust_key((const ecnpp_verifying_key *)(const void *)dev_hsm.key); /* wrong type */
+  one = endorse((const ecnpp_verifying_key *)(const void *)dev_hsm.key, NULL); /* wrong type */
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_HANDLE);
 
   /* NULLs, lengths, flags, storage */
@@ -732,7 +762,7 @@ static void test_evidence_verify(void) {
 
   /* cryptography and structure */
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got), ECNPP_ERR_INVALID_HANDLE);
-  t = trust_key(ver_vk);
+  one = endorse(ver_vk, NULL);
   CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &t, storage, 2, &got),
            ECNPP_ERR_VERIFICATION_FAILED);
   memcpy(m, tok, n);
@@ -798,8 +828,8 @@ static void test_appraise(void) {
   ecnpp_measurement refs[ECNPP_MAX_MEASUREMENTS + 1];
   ecnpp_robustness rob[ECNPP_MAX_ROBUSTNESS + 1];
   ecnpp_appraisal a, poisoned;
-  ecnpp_trust trust = trust_key(dev_vk), anchored;
-  ecnpp_trust_anchor anchor;
+  ecnpp_endorsement dev_e = endorse(dev_vk, NULL), by_kid = endorse(dev_vk, "device-1");
+  ecnpp_trust trust = trust_one(&dev_e), selected = trust_list(&by_kid, 1);
   static const uint8_t long_model[40] = {0};
   uint8_t tok[1024], bad_tok[1024], m[512], bad_utf8[1] = {0xff};
   size_t n, len, i;
@@ -819,20 +849,15 @@ static void test_appraise(void) {
   CHECK(pol.now == 0 && pol.certified_len == 0);
   CHECK_RC(ecnpp_policy_init(NULL), ECNPP_ERR_NULL_POINTER);
 
-  /* affirming: the second configuration matches; by key and by anchor */
+  /* affirming: the second configuration matches; one endorsement, or selected by kid */
   policy_for(&v, ECNPP_PROMISE_SECURE_ENCLAVE, 1);
   a = poisoned;
   CHECK_RC(ecnpp_appraise(tok, n, 0, &trust, &v.p, &a), ECNPP_OK);
   CHECK(a.status == ECNPP_STATUS_AFFIRMING && a.reasons == 0);
   CHECK(a.promise == ECNPP_PROMISE_SECURE_ENCLAVE && a.evaluated_config == 1);
   CHECK(a.has_config == 1 && a.config_index == 1);
-  anchor.kid = bytes("device-1", 8);
-  anchor.key = dev_vk;
-  anchored.key = NULL;
-  anchored.anchors = &anchor;
-  anchored.anchors_len = 1;
   a = poisoned;
-  CHECK_RC(ecnpp_appraise(tok, n, ECNPP_SIGN1_DETERMINISTIC, &anchored, &v.p, &a), ECNPP_OK);
+  CHECK_RC(ecnpp_appraise(tok, n, ECNPP_SIGN1_DETERMINISTIC, &selected, &v.p, &a), ECNPP_OK);
   CHECK(a.status == ECNPP_STATUS_AFFIRMING && a.config_index == 1);
   /* the first matching configuration applies */
   v.configs[0] = v.configs[1];
@@ -864,6 +889,7 @@ static void test_appraise(void) {
         {"maintenance", ECNPP_STATUS_WARNING, ECNPP_REASON_NOT_OPERATIONAL},
         {"decommissioned", ECNPP_STATUS_CONTRAINDICATED, ECNPP_REASON_DECOMMISSIONED},
         {"se debug", ECNPP_STATUS_CONTRAINDICATED, ECNPP_REASON_SE_DEBUG_ENABLED},
+        {"capped without se", ECNPP_STATUS_CONTRAINDICATED, ECNPP_REASON_PROMISE_NOT_SHOWN},
     };
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
       const char *w = cases[i].what;
@@ -889,6 +915,12 @@ static void test_appraise(void) {
       if (!strcmp(w, "oemboot not required")) v.p.require_oemboot = 0;
       if (!strcmp(w, "maintenance")) dd.c.lifecycle = ECNPP_LIFECYCLE_MAINTENANCE;
       if (!strcmp(w, "decommissioned")) dd.c.lifecycle = ECNPP_LIFECYCLE_DECOMMISSIONED;
+      if (!strcmp(w, "capped without se")) {
+        /* an enclave without a secure element, certified for a secure element only: the
+         * capped promise needs an "se" the evidence does not show */
+        dd.c.has_se = 0;
+        v.configs[1].promise = ECNPP_PROMISE_SECURE_ELEMENT;
+      }
       if (!strcmp(w, "se debug")) {
         dd.c.se.dbgstat = ECNPP_DBGSTAT_DISABLED_PERMANENTLY;
         v.p.debug_floor = ECNPP_DBGSTAT_DISABLED_FULLY_AND_PERMANENTLY;
@@ -911,6 +943,8 @@ static void test_appraise(void) {
       CHECK(a.evaluated_config == (a.reasons == 0));
       if (cases[i].reason == ECNPP_REASON_UNCERTIFIED_CONFIG)
         CHECK(a.promise == ECNPP_PROMISE_NONE && a.has_config == 0 && a.config_index == 0);
+      if (cases[i].reason == ECNPP_REASON_PROMISE_NOT_SHOWN)
+        CHECK(a.promise == ECNPP_PROMISE_NONE && a.has_config == 1 && a.config_index == 1);
     }
   }
   /* another profile's token is appraised (reasons), not refused (errors) */
@@ -926,8 +960,8 @@ static void test_appraise(void) {
   len = sign_raw(&dev_hsm, "a10a01", m, sizeof m);
   CHECK_RC(ecnpp_appraise(m, len, 0, &trust, &v.p, &a), ECNPP_ERR_INVALID_CLAIM);
   CHECK_RC(ecnpp_appraise(bad_tok, n, 0, &trust, &v.p, &a), ECNPP_ERR_VERIFICATION_FAILED);
-  anchor.kid = bytes("device-2", 8);
-  CHECK_RC(ecnpp_appraise(tok, n, 0, &anchored, &v.p, &a), ECNPP_ERR_KEY_NOT_TRUSTED);
+  by_kid.kid = bytes("device-2", 8);
+  CHECK_RC(ecnpp_appraise(tok, n, 0, &selected, &v.p, &a), ECNPP_ERR_KEY_NOT_TRUSTED);
   CHECK(memcmp(&a, &poisoned, sizeof a) == 0);
 
   /* NULLs, lengths, flags */
@@ -1038,12 +1072,315 @@ static void test_appraise(void) {
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Endorsements, the certificate's PP and the result marker, from an attacker's side.       */
+
+/* Appraises `tok` under `trust` with `v`; checks the status and that the reasons are exactly
+ * `reasons`. */
+static void appraise_expect(const uint8_t *tok, size_t n, const ecnpp_trust *trust,
+                            const verifier_policy *v, ecnpp_status status, uint32_t reasons) {
+  ecnpp_appraisal a;
+  memset(&a, POISON, sizeof a);
+  CHECK_RC(ecnpp_appraise(tok, n, 0, trust, &v->p, &a), ECNPP_OK);
+  if (a.status != status || a.reasons != reasons)
+    fprintf(stderr, "appraisal: status %d reasons 0x%x, want %d 0x%x\n", (int)a.status,
+            (unsigned)a.reasons, (int)status, (unsigned)reasons);
+  CHECK(a.status == status && a.reasons == reasons);
+  CHECK(a.evaluated_config == (reasons == 0));
+}
+
+static void test_endorsement_refusals(void) {
+  static const uint8_t OTHER_OEM[3] = {0x00, 0x1b, 0x45};
+  static const uint8_t OTHER_UEID[17] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18};
+  device d;
+  verifier_policy v;
+  ecnpp_model models[2];
+  ecnpp_endorsement e = endorse(dev_vk, NULL), ver_e = endorse(ver_vk, NULL);
+  ecnpp_trust trust = trust_one(&e), ver_trust = trust_one(&ver_e);
+  ecnpp_evidence_claims got;
+  ecnpp_measurement storage[2];
+  ecnpp_appraisal a, poisoned;
+  ecnpp_verified_result r;
+  uint8_t tok[1024], res[1024], m[1024];
+  size_t n, rn = 0, len, w = POISON_SIZE;
+  int before;
+
+  memset(&poisoned, POISON, sizeof poisoned);
+  device_init(&d, ECNPP_PROMISE_SECURE_ENCLAVE);
+  n = sign_device(&d.c, tok, sizeof tok);
+  policy_for(&v, ECNPP_PROMISE_SECURE_ENCLAVE, 1);
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_AFFIRMING, 0);
+
+  /* A key endorsed for model A (edge-node-x0, certified too) signs evidence for model B
+   * (edge-node-x1): everything else right, and still contraindicated, never issued. */
+  models[0].oemid = bytes(OEM, sizeof OEM);
+  models[0].hwmodel = bytes("edge-node-x0", 12);
+  e.models = models;
+  e.models_len = 1;
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_MODEL_NOT_ENDORSED);
+  CHECK_RC(ecnpp_appraise(tok, n, 0, &trust, &v.p, &a), ECNPP_OK);
+  CHECK(a.has_config == 1 && a.config_index == 1); /* B is certified: only the key is wrong */
+  before = ver_hsm.calls;
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &trust, &v.p, NULL, 0, hsm_signer(&ver_hsm), res,
+                             sizeof res, &rn),
+           ECNPP_ERR_RESULT_CONTRAINDICATED);
+  CHECK(ver_hsm.calls == before);
+  /* the signature is the key's all the same: evidence_verify judges only the key */
+  CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &trust, storage, 2, &got), ECNPP_OK);
+  /* the same model of another OEM, and the same OEM's model as a prefix: not endorsed */
+  models[0].oemid = bytes(OTHER_OEM, sizeof OTHER_OEM);
+  models[0].hwmodel = bytes(MODEL, strlen(MODEL));
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_MODEL_NOT_ENDORSED);
+  models[0].oemid = bytes(OEM, sizeof OEM);
+  models[0].hwmodel = bytes(MODEL, strlen(MODEL) - 1);
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_MODEL_NOT_ENDORSED);
+  /* no model at all: the key verifies, and nothing it signs is better than contraindicated */
+  e.models = NULL;
+  e.models_len = 0;
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_MODEL_NOT_ENDORSED);
+  CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &trust, storage, 2, &got), ECNPP_OK);
+  /* B among the models listed: covered */
+  models[0].hwmodel = bytes("edge-node-x0", 12);
+  models[1] = DEVICE_MODEL[0];
+  e.models = models;
+  e.models_len = 2;
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_AFFIRMING, 0);
+
+  /* An endorsement bound to one device: its key, cloned into another device (another ueid),
+   * is refused there; the device itself is affirmed. */
+  e = endorse(dev_vk, NULL);
+  e.ueid = bytes(UEID, sizeof UEID);
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_AFFIRMING, 0);
+  d.c.ueid = bytes(OTHER_UEID, sizeof OTHER_UEID);
+  len = sign_device(&d.c, m, sizeof m);
+  appraise_expect(m, len, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_UEID_NOT_ENDORSED);
+  e.ueid = bytes(NULL, 0); /* unbound: any device of the model */
+  appraise_expect(m, len, &trust, &v, ECNPP_STATUS_AFFIRMING, 0);
+  e.ueid = bytes(OTHER_UEID, sizeof OTHER_UEID);
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_UEID_NOT_ENDORSED);
+  /* both scopes wrong: both reasons */
+  e.models = NULL;
+  e.models_len = 0;
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_MODEL_NOT_ENDORSED | ECNPP_REASON_UEID_NOT_ENDORSED);
+  e = endorse(dev_vk, NULL);
+  device_init(&d, ECNPP_PROMISE_SECURE_ENCLAVE);
+
+  /* The certificate is for one PP: a device naming any other, or a policy written for any
+   * other, is refused; the result carries the certificate's PP. */
+  v.configs[1].pp_ref = str("ANY-PP/9.9");
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_PP_REF_MISMATCH);
+  CHECK_RC(ecnpp_appraise(tok, n, 0, &trust, &v.p, &a), ECNPP_OK);
+  CHECK(a.has_config == 1 && a.config_index == 1);
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &trust, &v.p, NULL, 0, hsm_signer(&ver_hsm), res,
+                             sizeof res, &rn),
+           ECNPP_ERR_RESULT_CONTRAINDICATED);
+  v.configs[1].pp_ref = str(PP_REF);
+  d.c.pp_ref = str("ANY-PP/9.9");
+  len = sign_device(&d.c, m, sizeof m);
+  appraise_expect(m, len, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_PP_REF_MISMATCH);
+  d.c.pp_ref = str("NSCIB-PP-0112146/1.0.7 "); /* one byte more */
+  len = sign_device(&d.c, m, sizeof m);
+  appraise_expect(m, len, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_PP_REF_MISMATCH);
+  v.configs[1].pp_ref = str("");
+  appraise_expect(tok, n, &trust, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_PP_REF_MISMATCH);
+  v.configs[1].pp_ref = str(NULL); /* required */
+  CHECK_RC(ecnpp_appraise(tok, n, 0, &trust, &v.p, &a), ECNPP_ERR_INVALID_POLICY);
+  v.configs[1].pp_ref.ptr = (const char *)"\xff";
+  v.configs[1].pp_ref.len = 1;
+  CHECK_RC(ecnpp_appraise(tok, n, 0, &trust, &v.p, &a), ECNPP_ERR_INVALID_UTF8);
+  v.configs[1].pp_ref.ptr = NULL;
+  CHECK_RC(ecnpp_appraise(tok, n, 0, &trust, &v.p, &a), ECNPP_ERR_NULL_POINTER);
+  v.configs[1].pp_ref = str(PP_REF);
+
+  /* A verifier's signed result replayed as evidence (to a verifier that, carelessly, endorses
+   * the verifier key): refused by name, by every evidence entry point. */
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &trust, &v.p, NULL, 0, hsm_signer(&ver_hsm), res,
+                           sizeof res, &rn),
+           ECNPP_OK);
+  a = poisoned;
+  CHECK_RC(ecnpp_appraise(res, rn, 0, &ver_trust, &v.p, &a), ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE);
+  CHECK(memcmp(&a, &poisoned, sizeof a) == 0);
+  CHECK_RC(ecnpp_evidence_verify(res, rn, 0, &ver_trust, storage, 2, &got),
+           ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE);
+  memset(m, POISON, sizeof m);
+  CHECK_RC(ecnpp_result_sign(res, rn, 0, &ver_trust, &v.p, NULL, 0, hsm_signer(&ver_hsm), m,
+                             sizeof m, &w),
+           ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE);
+  CHECK(w == POISON_SIZE && all_bytes(m, sizeof m, POISON));
+  /* the marker is signed: a device stating the result profile is refused the same way */
+  len = sign_raw(&dev_hsm,
+                 "a1 190109 55 69d9cea1b8dbcac2be95b8a2c8f9ccc892ce700101", m, sizeof m);
+  CHECK_RC(ecnpp_appraise(m, len, 0, &trust, &v.p, &a), ECNPP_ERR_RESULT_GIVEN_AS_EVIDENCE);
+  /* and evidence given to a relying party as a result (one that trusts the device key as a
+   * verifier's) */
+  CHECK_RC(ecnpp_result_verify(tok, n, 0, dev_vk, &r), ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT);
+  CHECK_RC(ecnpp_result_verify(res, rn, 0, ver_vk, &r), ECNPP_OK);
+}
+
+/* Every pointer and length of an endorsement, checked whether or not the token selects it. */
+static void test_endorsement_misuse(void) {
+  static const uint8_t long_bytes[40] = {0};
+  static uint64_t m_words[128]; /* aligned: a model array is placed inside it */
+  uint8_t *m = (uint8_t *)m_words, tok[1024];
+  device d;
+  verifier_policy v;
+  ecnpp_model models[ECNPP_MAX_MODELS + 1], bad[1];
+  ecnpp_endorsement ends[2], one = endorse(dev_vk, NULL);
+  ecnpp_trust list, single = trust_one(&one);
+  ecnpp_evidence_claims got, poisoned;
+  ecnpp_measurement storage[2];
+  ecnpp_appraisal a;
+  size_t n, i, w = POISON_SIZE;
+  struct {
+    const char *what;
+    ecnpp_result want;
+  } cases[] = {
+      {"key NULL", ECNPP_ERR_NULL_POINTER},
+      {"key freed", ECNPP_ERR_INVALID_HANDLE},
+      {"kid NULL with length", ECNPP_ERR_NULL_POINTER},
+      {"kid too long", ECNPP_ERR_LENGTH_OVERFLOW},
+      {"models NULL with length", ECNPP_ERR_NULL_POINTER},
+      {"models too long", ECNPP_ERR_LENGTH_OVERFLOW},
+      {"17 models", ECNPP_ERR_INVALID_ARGUMENT},
+      {"models misaligned", ECNPP_ERR_INVALID_ARGUMENT},
+      {"oemid absent", ECNPP_ERR_INVALID_ARGUMENT},
+      {"oemid 5 bytes", ECNPP_ERR_INVALID_ARGUMENT},
+      {"oemid NULL with length", ECNPP_ERR_NULL_POINTER},
+      {"hwmodel absent", ECNPP_ERR_INVALID_ARGUMENT},
+      {"hwmodel empty", ECNPP_ERR_INVALID_ARGUMENT},
+      {"hwmodel 33 bytes", ECNPP_ERR_INVALID_ARGUMENT},
+      {"hwmodel too long", ECNPP_ERR_LENGTH_OVERFLOW},
+      {"ueid empty", ECNPP_ERR_INVALID_ARGUMENT},
+      {"ueid 6 bytes", ECNPP_ERR_INVALID_ARGUMENT},
+      {"ueid 34 bytes", ECNPP_ERR_INVALID_ARGUMENT},
+      {"ueid NULL with length", ECNPP_ERR_NULL_POINTER},
+      {"ueid too long", ECNPP_ERR_LENGTH_OVERFLOW},
+  };
+  ecnpp_verifying_key_storage stale_storage;
+  ecnpp_verifying_key *stale = NULL;
+  uint8_t pk[65];
+  size_t pk_len = 0;
+
+  CHECK_RC(ecnpp_verifying_key_to_sec1(dev_vk, pk, sizeof pk, &pk_len), ECNPP_OK);
+  CHECK_RC(ecnpp_verifying_key_from_sec1_in(&stale_storage, pk, pk_len, &stale), ECNPP_OK);
+  ecnpp_verifying_key_free(stale);
+  memset(&poisoned, POISON, sizeof poisoned);
+  device_init(&d, ECNPP_PROMISE_SECURE_ENCLAVE);
+  n = sign_device(&d.c, tok, sizeof tok);
+  policy_for(&v, ECNPP_PROMISE_SECURE_ENCLAVE, 1);
+  ends[0] = endorse(ver_vk, "device-0");
+  ends[1] = endorse(dev_vk, "device-1");
+  list = trust_list(ends, 2);
+  for (i = 0; i < ECNPP_MAX_MODELS + 1; i++) {
+    models[i].oemid = bytes(OEM, sizeof OEM);
+    models[i].hwmodel = bytes("edge-node-x0", 12);
+  }
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *w_ = cases[i].what;
+    int mode;
+    /* mode 0: the first of a list, not the one the kid selects; mode 1: the only one */
+    for (mode = 0; mode < 2; mode++) {
+      ecnpp_endorsement *e = mode == 0 ? &ends[0] : &one;
+      const ecnpp_trust *t = mode == 0 ? &list : &single;
+      ends[0] = endorse(ver_vk, "device-0");
+      ends[1] = endorse(dev_vk, "device-1");
+      one = endorse(dev_vk, NULL);
+      bad[0] = DEVICE_MODEL[0];
+      if (!strcmp(w_, "key NULL")) e->key = NULL;
+      if (!strcmp(w_, "key freed")) e->key = stale;
+      if (!strcmp(w_, "kid NULL with length")) e->kid = bytes(NULL, 3);
+      if (!strcmp(w_, "kid too long")) e->kid = bytes("k", SIZE_MAX);
+      if (!strcmp(w_, "models NULL with length")) e->models = NULL;
+      if (!strcmp(w_, "models too long")) e->models_len = SIZE_MAX / 8;
+      if (!strcmp(w_, "17 models")) {
+        e->models = models;
+        e->models_len = ECNPP_MAX_MODELS + 1;
+      }
+      if (!strcmp(w_, "models misaligned"))
+        e->models = (const ecnpp_model *)(const void *)((const uint8_t *)models + 1);
+      if (!strncmp(w_, "oemid", 5) || !strncmp(w_, "hwmodel", 7)) e->models = bad;
+      if (!strcmp(w_, "oemid absent")) bad[0].oemid = bytes(NULL, 0);
+      if (!strcmp(w_, "oemid 5 bytes")) bad[0].oemid = bytes(UEID, 5);
+      if (!strcmp(w_, "oemid NULL with length")) bad[0].oemid = bytes(NULL, 3);
+      if (!strcmp(w_, "hwmodel absent")) bad[0].hwmodel = bytes(NULL, 0);
+      if (!strcmp(w_, "hwmodel empty")) bad[0].hwmodel = bytes(MODEL, 0);
+      if (!strcmp(w_, "hwmodel 33 bytes")) bad[0].hwmodel = bytes(long_bytes, 33);
+      if (!strcmp(w_, "hwmodel too long")) bad[0].hwmodel = bytes(MODEL, SIZE_MAX);
+      if (!strcmp(w_, "ueid empty")) e->ueid = bytes(UEID, 0);
+      if (!strcmp(w_, "ueid 6 bytes")) e->ueid = bytes(UEID, 6);
+      if (!strcmp(w_, "ueid 34 bytes")) e->ueid = bytes(long_bytes, 34);
+      if (!strcmp(w_, "ueid NULL with length")) e->ueid = bytes(NULL, 7);
+      if (!strcmp(w_, "ueid too long")) e->ueid = bytes(UEID, SIZE_MAX);
+      got = poisoned;
+      memset(&a, POISON, sizeof a);
+      CHECK_RC(ecnpp_evidence_verify(tok, n, 0, t, storage, 2, &got), cases[i].want);
+      CHECK_RC(ecnpp_appraise(tok, n, 0, t, &v.p, &a), cases[i].want);
+      CHECK(memcmp(&got, &poisoned, sizeof got) == 0);
+      CHECK(all_bytes((const uint8_t *)&a, sizeof a, POISON));
+    }
+  }
+
+  /* exactly the bounds are accepted: 16 models (the device's last), ueid of 7 and 33 bytes */
+  models[ECNPP_MAX_MODELS - 1] = DEVICE_MODEL[0];
+  one = endorse(dev_vk, NULL);
+  one.models = models;
+  one.models_len = ECNPP_MAX_MODELS;
+  appraise_expect(tok, n, &single, &v, ECNPP_STATUS_AFFIRMING, 0);
+  one.ueid = bytes(UEID, 7);
+  CHECK_RC(ecnpp_evidence_verify(tok, n, 0, &single, storage, 2, &got), ECNPP_OK);
+  one.ueid = bytes(long_bytes, 33);
+  appraise_expect(tok, n, &single, &v, ECNPP_STATUS_CONTRAINDICATED,
+                  ECNPP_REASON_UEID_NOT_ENDORSED);
+  /* the single endorsement's kid is not compared with the token's */
+  one = endorse(dev_vk, "another-kid");
+  appraise_expect(tok, n, &single, &v, ECNPP_STATUS_AFFIRMING, 0);
+
+  /* result_sign: no part of an endorsement may lie inside the output */
+  one = endorse(dev_vk, NULL);
+  memcpy(m + 600, models, sizeof(ecnpp_model));
+  one.models = (const ecnpp_model *)(const void *)(m + 600); /* the model array */
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &single, &v.p, NULL, 0, hsm_signer(&ver_hsm), m, 1024,
+                             &w),
+           ECNPP_ERR_INVALID_ARGUMENT);
+  memcpy(m + 700, MODEL, strlen(MODEL));
+  bad[0] = DEVICE_MODEL[0];
+  bad[0].hwmodel = bytes(m + 700, strlen(MODEL)); /* a model's hwmodel */
+  one.models = bad;
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &single, &v.p, NULL, 0, hsm_signer(&ver_hsm), m, 1024,
+                             &w),
+           ECNPP_ERR_INVALID_ARGUMENT);
+  bad[0] = DEVICE_MODEL[0];
+  memcpy(m + 800, UEID, sizeof UEID);
+  one.ueid = bytes(m + 800, sizeof UEID); /* the ueid */
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &single, &v.p, NULL, 0, hsm_signer(&ver_hsm), m, 1024,
+                             &w),
+           ECNPP_ERR_INVALID_ARGUMENT);
+  one.ueid = bytes(NULL, 0);
+  CHECK_RC(ecnpp_result_sign(tok, n, 0, &single, &v.p, NULL, 0, hsm_signer(&ver_hsm), m,
+                             1024, &w),
+           ECNPP_OK);
+  CHECK(w != POISON_SIZE);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Attestation results and workload requirements.                                           */
 
 static void test_results(void) {
   device d;
   verifier_policy v;
-  ecnpp_trust trust = trust_key(dev_vk);
+  ecnpp_endorsement dev_e = endorse(dev_vk, NULL);
+  ecnpp_trust trust = trust_one(&dev_e);
   ecnpp_signer vs = hsm_signer(&ver_hsm), null_fn = {NULL, NULL}, fail = {failing_sign, NULL};
   ecnpp_verified_result r, poisoned;
   ecnpp_requirement req;
@@ -1077,7 +1414,7 @@ static void test_results(void) {
   CHECK(r.promise == ECNPP_PROMISE_SECURE_ENCLAVE && r.evaluated_config == 1 && r.iat == NOW);
   CHECK(bytes_eq(r.ueid, UEID, sizeof UEID) && inside(r.ueid.ptr, r.ueid.len, res, rn));
   {
-    /* the kid is the verifier's: select it as a trust anchor would */
+    /* the kid is the verifier's: a relying party selects the verifier key by it */
     const uint8_t *kid = NULL;
     size_t kid_len = 0;
     CHECK_RC(ecnpp_sign1_kid_untrusted(res, rn, 0, &kid, &kid_len), ECNPP_OK);
@@ -1190,16 +1527,12 @@ static void test_results(void) {
            ECNPP_ERR_INVALID_ARGUMENT);
   v.refs[0].content = bytes(FW, sizeof FW);
   {
-    ecnpp_trust_anchor anchor;
-    ecnpp_trust t;
-    anchor.kid = bytes(m + 900, 8); /* an anchor's kid inside out */
-    anchor.key = dev_vk;
-    t.key = NULL;
-    t.anchors = &anchor;
-    t.anchors_len = 1;
+    ecnpp_endorsement e = endorse(dev_vk, NULL);
+    ecnpp_trust t = trust_list(&e, 1);
+    e.kid = bytes(m + 900, 8); /* an endorsement's kid inside out */
     CHECK_RC(ecnpp_result_sign(tok, n, 0, &t, &v.p, NULL, 0, vs, m, sizeof m, &w),
              ECNPP_ERR_INVALID_ARGUMENT);
-    anchor.kid = bytes("device-9", 8);
+    e.kid = bytes("device-9", 8);
     memset(m, POISON, sizeof m); /* from here on, nothing may be written to it */
     CHECK_RC(ecnpp_result_sign(tok, n, 0, &t, &v.p, NULL, 0, vs, m, sizeof m, &w),
              ECNPP_ERR_KEY_NOT_TRUSTED);
@@ -1219,7 +1552,7 @@ static void test_results(void) {
   r = poisoned;
   CHECK_RC(ecnpp_result_verify(res, rn, 0, dev_vk, &r), ECNPP_ERR_VERIFICATION_FAILED);
   CHECK_RC(ecnpp_result_verify(res, rn - 1, 0, ver_vk, &r), ECNPP_ERR_TRUNCATED);
-  CHECK_RC(ecnpp_result_verify(tok, n, 0, dev_vk, &r), ECNPP_ERR_MISSING_CLAIM); /* evidence */
+  CHECK_RC(ecnpp_result_verify(tok, n, 0, dev_vk, &r), ECNPP_ERR_EVIDENCE_GIVEN_AS_RESULT);
   len = sign_raw(&ver_hsm, "a10a486e6f6e63652d3031", m, sizeof m);
   CHECK_RC(ecnpp_result_verify(m, len, 0, ver_vk, &r), ECNPP_ERR_WRONG_PROFILE);
   len = sign_raw(&ver_hsm, "01", m, sizeof m);
@@ -1294,7 +1627,8 @@ static void test_results(void) {
 static void test_eat_heap_free(void) {
   device d;
   verifier_policy v;
-  ecnpp_trust trust = trust_key(dev_vk);
+  ecnpp_endorsement dev_e = endorse(dev_vk, NULL);
+  ecnpp_trust trust = trust_one(&dev_e);
   ecnpp_evidence_claims back;
   ecnpp_measurement storage[2];
   ecnpp_appraisal a;
@@ -1340,7 +1674,8 @@ static void test_eat_interop(const char *rust_hex) {
   static uint8_t rust_tok[2048], tok[2048], res[1024];
   device d;
   verifier_policy v;
-  ecnpp_trust trust = trust_key(dev_vk);
+  ecnpp_endorsement dev_e = endorse(dev_vk, NULL);
+  ecnpp_trust trust = trust_one(&dev_e);
   ecnpp_evidence_claims got;
   ecnpp_measurement storage[2];
   ecnpp_appraisal a;
@@ -1382,6 +1717,8 @@ void test_eat(const char *rust_evidence_hex) {
   test_evidence_sign();
   test_evidence_verify();
   test_appraise();
+  test_endorsement_refusals();
+  test_endorsement_misuse();
   test_results();
   test_eat_heap_free();
   if (rust_evidence_hex) test_eat_interop(rust_evidence_hex);

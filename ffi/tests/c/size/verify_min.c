@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
   ecnpp_verifying_key *key = NULL;
   ecnpp_measurement measurements[ECNPP_MAX_MEASUREMENTS];
   ecnpp_evidence_claims claims;
+  ecnpp_endorsement endorsement;
   ecnpp_trust trust;
   ecnpp_result rc;
   size_t key_len, token_len;
@@ -37,9 +38,17 @@ int main(int argc, char **argv) {
   key_len = from_hex(argv[1], sec1, sizeof sec1);
   token_len = from_hex(argv[2], token, sizeof token);
   if (ecnpp_verifying_key_from_sec1_in(&storage, sec1, key_len, &key) != ECNPP_OK) return 1;
-  trust.key = key;
-  trust.anchors = NULL;
-  trust.anchors_len = 0;
+  /* the key alone, endorsed for no model: enough to verify, never to appraise */
+  endorsement.kid.ptr = NULL;
+  endorsement.kid.len = 0;
+  endorsement.key = key;
+  endorsement.models = NULL;
+  endorsement.models_len = 0;
+  endorsement.ueid.ptr = NULL;
+  endorsement.ueid.len = 0;
+  trust.endorsement = &endorsement;
+  trust.endorsements = NULL;
+  trust.endorsements_len = 0;
   rc = ecnpp_evidence_verify(token, token_len, 0, &trust, measurements, ECNPP_MAX_MEASUREMENTS,
                              &claims);
   ecnpp_verifying_key_free(key);
