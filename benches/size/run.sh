@@ -92,15 +92,37 @@ if [[ "$BUILD_TARGET" == "$TARGET" ]] && command -v qemu-system-arm >/dev/null 2
     echo "== stack: painted, $TARGET under $(qemu-system-arm --version | head -1) (mps2-an386, Cortex-M4F)"
     # The same run is a functional check of the bare-metal build: it signs evidence, verifies
     # that token and appraises it on the target, and says so when any step fails.
-    if ! out="$(timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic \
-        -semihosting-config enable=on,target=native -kernel "$BIN_DIR/stack_thumb")"; then
-        echo "$out"
+    # Semihosting output goes to a file: QEMU writes it to the terminal otherwise, where a
+    # command substitution does not see it.
+    semi_out="$(mktemp)"
+    if ! timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic \
+        -chardev "file,id=semi,path=$semi_out" \
+        -semihosting-config enable=on,target=native,chardev=semi \
+        -kernel "$BIN_DIR/stack_thumb" >/dev/null; then
+        cat "$semi_out"
         echo "FAIL: the run under QEMU did not finish"
         exit 1
     fi
+    out="$(tr -d '\r' <"$semi_out")"
+    rm -f "$semi_out"
     echo "$out"
     if grep -qE 'failed|flagged' <<<"$out"; then
         echo "FAIL: signing, verifying or appraising evidence failed on $TARGET"
+        exit 1
+    fi
+    # The stack bound of docs/profile.md: verify + appraise of any input the limits allow (the
+    # hostile shapes of probe/hostile) stays within 1 KiB of verify's own peak.
+    verify_peak="$(sed -n 's/^stack_thumbv7em verify_ours peak_bytes=//p' <<<"$out")"
+    hostile_peak="$(sed -n 's/^stack_thumbv7em verify_appraise_hostile_[a-z_]* peak_bytes=//p' \
+        <<<"$out" | sort -n | tail -1)"
+    if [[ -z "$verify_peak" || -z "$hostile_peak" ]]; then
+        echo "FAIL: the stack run printed no verify or hostile peak"
+        exit 1
+    fi
+    echo "stack bound: hostile verify+appraise $hostile_peak B, verify $verify_peak B," \
+        "margin $((verify_peak + 1024 - hostile_peak)) B of 1024"
+    if ((hostile_peak > verify_peak + 1024)); then
+        echo "FAIL: verify + appraise of a hostile token needs more than verify + 1 KiB of stack"
         exit 1
     fi
 else

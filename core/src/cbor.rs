@@ -792,6 +792,10 @@ pub struct Decoder<'b> {
     /// read in two passes (validate, then read), which needs less code.
     #[cfg(not(target_os = "none"))]
     one_pass: Option<Mode>,
+    /// The input was validated and read by the crate's typed readers before (the items of a
+    /// list read from the wire, read again on iteration): nested lists are taken as they are
+    /// instead of being checked a second time ([`Self::checked`]).
+    checked: bool,
 }
 
 impl<'b> Decoder<'b> {
@@ -808,7 +812,23 @@ impl<'b> Decoder<'b> {
             pos,
             #[cfg(not(target_os = "none"))]
             one_pass: None,
+            checked: false,
         }
+    }
+
+    /// A decoder over bytes the crate's own typed readers already validated and read (only
+    /// the items of a list read from the wire are such bytes): reading them again does not
+    /// check nested lists a second time, so reading one submodule costs one claims set of
+    /// stack, not one per level below it.
+    pub(crate) const fn checked(buf: &'b [u8]) -> Self {
+        let mut d = Self::at(buf, 0);
+        d.checked = true;
+        d
+    }
+
+    /// True for a decoder made by [`Self::checked`].
+    pub(crate) const fn is_checked(&self) -> bool {
+        self.checked
     }
 
     /// A decoder for reading unvalidated input in one pass under `mode`: in strict mode every
@@ -822,6 +842,7 @@ impl<'b> Decoder<'b> {
             buf,
             pos: 0,
             one_pass: Some(mode),
+            checked: false,
         }
     }
 

@@ -213,6 +213,8 @@ struct ListOps {
     recheck: fn(&[u8], usize, usize) -> Result<()>,
     /// See [`Item::read_listed`].
     submodule: Option<SubmoduleReader>,
+    /// For `submods` entries: [`refuse_nested_keys`] (see [`EncodedList::refuse_nested_claims`]).
+    refuse: Option<fn(&[u8], usize, usize, &[i64]) -> Result<()>>,
 }
 
 /// Items of a [`List`] read from the wire and kept encoded. Only the decoder makes one, and it
@@ -251,6 +253,20 @@ impl<'a, T> EncodedList<'a, T> {
     #[must_use]
     pub const fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// For `submods` read from the wire, with the entries' claims sets at submodule depth
+    /// `depth`: refuses any claim of `keys` in those claims sets and in every one below them
+    /// ([`Error::InvalidClaim`] naming it; a claims set's own claim, the first in `keys` order,
+    /// before any below it). It looks at labels only, with a frame of a few words per level,
+    /// instead of decoding a `Claims` per level. Other lists hold no claims sets: `Ok`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`]; [`Error::DepthExceeded`] past [`MAX_SUBMODULE_DEPTH`].
+    pub fn refuse_nested_claims(&self, keys: &[i64], depth: usize) -> Result<()> {
+        self.ops
+            .refuse
+            .map_or(Ok(()), |refuse| refuse(self.bytes, self.len, depth, keys))
     }
 }
 
@@ -314,7 +330,8 @@ impl<'a, T: Item<'a>> List<'a, T> {
         ListIter(match *self {
             Self::Items(items) => ListIterInner::Items(items.iter()),
             Self::Encoded(l) => ListIterInner::Encoded {
-                d: Decoder::new(l.bytes),
+                // Bytes the decoder checked when it made the list.
+                d: Decoder::checked(l.bytes),
                 left: l.len,
                 stored: l.ops.submodule,
             },
@@ -328,7 +345,11 @@ impl<'a, T: Item<'a>> List<'a, T> {
         }
         let start = d.position();
         for _ in 0..len {
-            T::check_next(d, depth)?;
+            if d.is_checked() {
+                d.skip()?;
+            } else {
+                T::check_next(d, depth)?;
+            }
         }
         let bytes = d.input().get(start..d.position()).ok_or(Error::Truncated)?;
         Ok(Self::Encoded(EncodedList {
@@ -338,6 +359,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
                 &ListOps {
                     recheck: recheck_items,
                     submodule: T::SUBMODULE_READER,
+                    refuse: None,
                 }
             },
             item: PhantomData,
@@ -1282,6 +1304,12 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
     let start = d.position();
     let mut prev = None;
     for _ in 0..len {
+        if d.is_checked() {
+            // Read again from a checked list: name and entry were checked the first time.
+            d.skip()?;
+            d.skip()?;
+            continue;
+        }
         // The entry's name is its key.
         let key_start = d.position();
         let mut name = d.clone();
@@ -1301,10 +1329,72 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
                     recheck_entries
                 },
                 submodule: T::SUBMODULE_READER,
+                refuse: if T::SUBMODULE_READER.is_some() {
+                    Some(refuse_nested_keys as fn(&[u8], usize, usize, &[i64]) -> Result<()>)
+                } else {
+                    None
+                },
             }
         },
         item: PhantomData,
     }))
+}
+
+/// [`EncodedList::refuse_nested_claims`] of validated `submods` entries.
+fn refuse_nested_keys(bytes: &[u8], entries: usize, depth: usize, keys: &[i64]) -> Result<()> {
+    refuse_keys_at(&mut Decoder::checked(bytes), entries, depth, keys)
+}
+
+/// [`refuse_nested_keys`] over `entries` entries at `d` (a name, then a claims map, a nested
+/// token or a digest).
+fn refuse_keys_at(d: &mut Decoder<'_>, entries: usize, depth: usize, keys: &[i64]) -> Result<()> {
+    if depth > MAX_SUBMODULE_DEPTH {
+        return Err(Error::DepthExceeded);
+    }
+    for _ in 0..entries {
+        d.text()?;
+        if d.peek_major()? != Major::Map {
+            d.skip()?;
+            continue;
+        }
+        let mut found: Option<usize> = None;
+        let mut below: Option<(usize, usize)> = None;
+        for _ in 0..d.map()? {
+            let label = match d.peek_major()? {
+                Major::Unsigned | Major::Negative => Some(d.int_wide()?),
+                _ => {
+                    d.skip()?;
+                    None
+                }
+            };
+            if let Some(i) = label.and_then(|k| keys.iter().position(|v| i128::from(*v) == k)) {
+                found = Some(found.map_or(i, |f| f.min(i)));
+            }
+            if label == Some(i128::from(key::SUBMODS)) && d.peek_major()? == Major::Map {
+                let n = d.map()?;
+                below = Some((d.position(), n));
+                for _ in 0..n {
+                    d.skip()?;
+                    d.skip()?;
+                }
+            } else {
+                d.skip()?;
+            }
+        }
+        if let Some(k) = found.and_then(|i| keys.get(i)) {
+            return Err(Error::InvalidClaim { key: *k });
+        }
+        if let Some((at, n)) = below {
+            let rest = d.input().get(at..).ok_or(Error::Truncated)?;
+            refuse_keys_at(
+                &mut Decoder::checked(rest),
+                n,
+                depth.saturating_add(1),
+                keys,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes named entries in the order of their encoded names (deterministic maps), without

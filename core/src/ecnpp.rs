@@ -21,7 +21,6 @@
 
 use core::fmt;
 
-use crate::cbor::{Decoder, Major};
 use crate::cose::{ParseOptions, Sign1Builder, UnverifiedSign1, VerifiedSign1};
 use crate::crypto::{Signer, Verifier, VerifyingKey};
 use crate::eat::{
@@ -203,7 +202,8 @@ pub const VERIFIER_ONLY: [i64; 4] = [
 
 /// Refuses [`VERIFIER_ONLY`] claims in `c` and in every claims set below it. Claims a caller
 /// built are visited by reference; `submods` read from the wire are walked in their (validated)
-/// encoding by [`no_verifier_claims_encoded`], so no level costs a decoded `Claims` on the stack.
+/// encoding ([`crate::eat::EncodedList::refuse_nested_claims`]), so no level costs a decoded
+/// `Claims` on the stack.
 fn no_verifier_claims(c: &Claims<'_>, depth: usize) -> Result<()> {
     if depth > MAX_SUBMODULE_DEPTH {
         return Err(Error::DepthExceeded);
@@ -218,68 +218,8 @@ fn no_verifier_claims(c: &Claims<'_>, depth: usize) -> Result<()> {
             Submodule::Claims(inner) => no_verifier_claims(inner, depth.saturating_add(1)),
             Submodule::Token(_) | Submodule::Digest { .. } => Ok(()),
         }),
-        Some(List::Encoded(l)) => {
-            let mut d = Decoder::new(l.as_bytes());
-            no_verifier_claims_encoded(&mut d, l.len(), depth.saturating_add(1))
-        }
+        Some(List::Encoded(l)) => l.refuse_nested_claims(&VERIFIER_ONLY, depth.saturating_add(1)),
     }
-}
-
-/// [`no_verifier_claims`] over `entries` encoded `submods` entries at `d` (a name, then a claims
-/// map, a nested token or a digest), each claims set at submodule depth `depth`. The bytes were
-/// validated and read once when the claims were decoded; this walk only looks at labels, and
-/// recurses into nested `submods` with a frame of a few words. Like the typed check, it reports
-/// a claims set's own verifier-only claim (the first in [`VERIFIER_ONLY`] order) before looking
-/// below it.
-fn no_verifier_claims_encoded(d: &mut Decoder<'_>, entries: usize, depth: usize) -> Result<()> {
-    if depth > MAX_SUBMODULE_DEPTH {
-        return Err(Error::DepthExceeded);
-    }
-    for _ in 0..entries {
-        d.text()?;
-        if d.peek_major()? != Major::Map {
-            d.skip()?;
-            continue;
-        }
-        let mut found: Option<usize> = None;
-        let mut below: Option<(usize, usize)> = None;
-        for _ in 0..d.map()? {
-            let label = match d.peek_major()? {
-                Major::Unsigned | Major::Negative => Some(d.int_wide()?),
-                _ => {
-                    d.skip()?;
-                    None
-                }
-            };
-            let index = label.and_then(|k| VERIFIER_ONLY.iter().position(|v| i128::from(*v) == k));
-            if let Some(i) = index {
-                found = Some(found.map_or(i, |f| f.min(i)));
-            }
-            if label == Some(i128::from(key::SUBMODS)) && d.peek_major()? == Major::Map {
-                let n = d.map()?;
-                below = Some((d.position(), n));
-                for _ in 0..n {
-                    d.skip()?;
-                    d.skip()?;
-                }
-            } else {
-                d.skip()?;
-            }
-        }
-        if let Some(i) = found {
-            return Err(Error::InvalidClaim {
-                key: VERIFIER_ONLY
-                    .get(i)
-                    .copied()
-                    .unwrap_or(key::ECNPP_EVALUATED_CONFIG),
-            });
-        }
-        if let Some((at, n)) = below {
-            let mut inner = Decoder::new(d.input().get(at..).ok_or(Error::Truncated)?);
-            no_verifier_claims_encoded(&mut inner, n, depth.saturating_add(1))?;
-        }
-    }
-    Ok(())
 }
 
 /// The `"se"` submodule rules: oemid, hwmodel, and debug disabled permanently (or stronger).

@@ -95,7 +95,7 @@ def claims_set(depth, deepest, order, unknown_levels):
     return Map(items, order(depth))
 
 
-def evidence(order, deepest=4):
+def evidence(order, deepest=4, wide=0):
     # CBOR nesting of a claim value in a claims set at submodule depth d is 2 + 2d (the top map
     # at level 1); the bound is 16, so an unknown claim's value there may nest 16 - (2 + 2d)
     # levels of arrays.
@@ -117,7 +117,9 @@ def evidence(order, deepest=4):
         (-90101, 3),
         (-90102, "NSCIB-PP-0112146/1.0.7"),
         (-90104, 2),
-        (266, Map([("se", se), ("tee", tee)], order(0))),
+        (266, Map([("se", se), ("tee", tee)]
+                  + [("wide-%d" % i, claims_set(1, deepest, order, unknown_levels))
+                     for i in range(wide)], order(0))),
     ]
     return enc(Map(top, order(0)))
 
@@ -129,6 +131,8 @@ SHAPES = {
     "nested-unsorted-deepest": lambda: evidence(lambda d: "reversed" if d == 4 else "sorted"),
     # Every map out of order.
     "nested-unsorted-all": lambda: evidence(lambda d: "reversed"),
+    # Eight more submodules beside "se" and "tee", each nested to the bound.
+    "wide-nested": lambda: evidence(lambda d: "sorted", wide=8),
 }
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ const REFS: [Measurement<'static>; 3] = [
 ];
 
 /// The token signed by `sign_ours`, for the verify runs (in .bss: zeroed by QEMU's loader).
-static mut TOKEN: [u8; 2048] = [0; 2048];
+static mut TOKEN: [u8; 16384] = [0; 16384];
 static mut TOKEN_LEN: usize = 0;
 
 fn token() -> &'static [u8] {
@@ -208,7 +208,7 @@ fn verify_appraise_ours() {
 
 /// Hostile claims sets (../../hostile/generate.py): submodules nested to the bound, full claims
 /// sets, maps out of order, unknown claims nested to the CBOR bound.
-const HOSTILE: [(&[u8], &[u8]); 3] = [
+const HOSTILE: [(&[u8], &[u8]); 4] = [
     (
         b"verify_appraise_hostile_nested_sorted",
         include_bytes!("../../hostile/nested-sorted.cbor"),
@@ -220,6 +220,10 @@ const HOSTILE: [(&[u8], &[u8]); 3] = [
     (
         b"verify_appraise_hostile_unsorted_all",
         include_bytes!("../../hostile/nested-unsorted-all.cbor"),
+    ),
+    (
+        b"verify_appraise_hostile_wide_nested",
+        include_bytes!("../../hostile/wide-nested.cbor"),
     ),
 ];
 
