@@ -214,8 +214,11 @@ struct ListOps {
     /// See [`Item::read_listed`].
     submodule: Option<SubmoduleReader>,
     /// For `submods` entries: [`refuse_nested_keys`] (see [`EncodedList::refuse_nested_claims`]).
-    refuse: Option<fn(&[u8], usize, usize, &[i64]) -> Result<()>>,
+    refuse: Option<RefuseNested>,
 }
+
+/// The type of [`refuse_nested_keys`].
+type RefuseNested = fn(&[u8], usize, usize, &[i64]) -> Result<()>;
 
 /// Items of a [`List`] read from the wire and kept encoded. Only the decoder makes one, and it
 /// stores with the bytes the functions that check them again before they are written and, for
@@ -1330,7 +1333,7 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
                 },
                 submodule: T::SUBMODULE_READER,
                 refuse: if T::SUBMODULE_READER.is_some() {
-                    Some(refuse_nested_keys as fn(&[u8], usize, usize, &[i64]) -> Result<()>)
+                    Some(refuse_nested_keys as RefuseNested)
                 } else {
                     None
                 },
