@@ -36,6 +36,8 @@ pub(crate) unsafe trait Handle: Sized {
     fn new(header: Header, value: Self::Value) -> Self;
     /// The value.
     fn value(&self) -> &Self::Value;
+    /// The value, to be completed in place (see [`boxed_with`]).
+    fn value_mut(&mut self) -> &mut Self::Value;
     /// Projects to the header without creating a reference to `*p`.
     ///
     /// # Safety
@@ -50,6 +52,55 @@ pub(crate) fn boxed<H: Handle>(value: H::Value) -> *mut H {
         in_storage: false,
     };
     Box::into_raw(Box::new(H::new(header, value)))
+}
+
+/// Boxes a new object built from `value`, then lets `fill` complete the value where it lives.
+/// A signing key is imported this way, into its box: built elsewhere and moved in, it would
+/// leave a copy of the secret on the stack (`Box::new` builds its argument there first). On
+/// error the object is ended as by [`free`] (dropped, zeroed, released) and the error returned.
+pub(crate) fn boxed_with<H: Handle>(
+    value: H::Value,
+    fill: impl FnOnce(&mut H::Value) -> FfiResult<()>,
+) -> FfiResult<*mut H> {
+    let p = boxed::<H>(value);
+    // SAFETY: p comes from `Box::into_raw` just above: live, aligned, and not shared yet.
+    let filled = fill(unsafe { &mut *p }.value_mut());
+    if filled.is_err() {
+        // SAFETY: p is a live H from `boxed`, and no other use of it exists or follows.
+        unsafe { free(p) };
+    }
+    filled.map(|()| p)
+}
+
+/// As [`boxed_with`], in caller storage. On error the storage is handed back as it was (the
+/// C API leaves outputs untouched on every error): its bytes are saved before the object is
+/// placed and put back after it is dropped.
+///
+/// # Safety
+/// As [`place`].
+pub(crate) unsafe fn place_with<H: Handle>(
+    storage: NonNull<H::Storage>,
+    value: H::Value,
+    fill: impl FnOnce(&mut H::Value) -> FfiResult<()>,
+) -> FfiResult<*mut H> {
+    let raw = storage.cast::<MaybeUninit<H::Storage>>();
+    // SAFETY: storage is valid for reads and writes of a `H::Storage` (precondition); read as
+    // `MaybeUninit`, its bytes need not be initialised.
+    let saved = unsafe { raw.read() };
+    // SAFETY: forwarded precondition.
+    let p = unsafe { place::<H>(storage, value) };
+    // SAFETY: p points to the H just written into the caller's storage, which the caller
+    // does not use until this constructor returns.
+    let filled = fill(unsafe { &mut *p }.value_mut());
+    if filled.is_err() {
+        // SAFETY: p is a live, placed H: dropped here and never used as an H again; then the
+        // storage gets its old bytes back.
+        unsafe {
+            p.drop_in_place();
+            raw.write(saved);
+        }
+    }
+    filled.map(|()| p)
 }
 
 /// Places a new object in caller storage.

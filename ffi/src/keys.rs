@@ -13,9 +13,13 @@ use crate::result::ecnpp_result;
 use crate::signer::ecnpp_signer;
 
 /// A P-256 private key for ES256. Opaque; ended by `ecnpp_signing_key_free`, which zeroizes it.
+///
+/// The key is imported into the handle where it lives (`SigningKey::from_bytes_in`), never
+/// built elsewhere and moved in, so the handle holds its only copy. `None` only while a
+/// constructor fills it: no handle given out is ever empty.
 pub struct ecnpp_signing_key {
     header: Header,
-    key: SigningKey,
+    key: Option<SigningKey>,
 }
 
 /// A P-256 public key for ES256 verification. Opaque; ended by `ecnpp_verifying_key_free`.
@@ -42,14 +46,17 @@ pub struct ecnpp_verifying_key_storage {
 
 // SAFETY: `header` projects to the `header` field with `&raw`; tags are distinct and non-zero.
 unsafe impl Handle for ecnpp_signing_key {
-    type Value = SigningKey;
+    type Value = Option<SigningKey>;
     type Storage = ecnpp_signing_key_storage;
     const TAG: u32 = 0x4543_534b; // "ECSK"
-    fn new(header: Header, key: SigningKey) -> Self {
+    fn new(header: Header, key: Option<SigningKey>) -> Self {
         Self { header, key }
     }
-    fn value(&self) -> &SigningKey {
+    fn value(&self) -> &Option<SigningKey> {
         &self.key
+    }
+    fn value_mut(&mut self) -> &mut Option<SigningKey> {
+        &mut self.key
     }
     unsafe fn header(p: *const Self) -> *const Header {
         // SAFETY: p points into an allocation of at least size_of::<Self>() (precondition).
@@ -68,10 +75,34 @@ unsafe impl Handle for ecnpp_verifying_key {
     fn value(&self) -> &VerifyingKey {
         &self.key
     }
+    fn value_mut(&mut self) -> &mut VerifyingKey {
+        &mut self.key
+    }
     unsafe fn header(p: *const Self) -> *const Header {
         // SAFETY: p points into an allocation of at least size_of::<Self>() (precondition).
         unsafe { &raw const (*p).header }
     }
+}
+
+/// Borrows the key of a live signing-key handle.
+///
+/// # Safety
+/// As [`handle::borrow`].
+unsafe fn signing_key<'a>(p: *const ecnpp_signing_key) -> FfiResult<&'a SigningKey> {
+    // SAFETY: forwarded precondition.
+    unsafe { handle::borrow::<ecnpp_signing_key>(p) }?
+        .as_ref()
+        .ok_or(ecnpp_result::ECNPP_ERR_INVALID_HANDLE)
+}
+
+/// Imports `secret` into the empty key of a handle being constructed. The scalar is read by
+/// reference, never copied here.
+fn import(slot: &mut Option<SigningKey>, secret: &[u8]) -> FfiResult<()> {
+    let secret: &[u8; 32] = secret
+        .try_into()
+        .map_err(|_| ecnpp_result::ECNPP_ERR_INVALID_KEY)?;
+    SigningKey::from_bytes_in(slot, secret)?;
+    Ok(())
 }
 
 /// Length of an uncompressed SEC1 public key, `04 || x || y`.
@@ -99,8 +130,8 @@ pub unsafe extern "C" fn ecnpp_signing_key_from_bytes(
         let key_out = required(key_out)?;
         let secret = Span::new(secret, secret_len)?;
         // SAFETY: readable for secret_len bytes (caller's promise), checked by Span.
-        let key = SigningKey::from_slice(unsafe { secret.as_slice() })?;
-        let handle = handle::boxed::<ecnpp_signing_key>(key);
+        let secret = unsafe { secret.as_slice() };
+        let handle = handle::boxed_with::<ecnpp_signing_key>(None, |slot| import(slot, secret))?;
         // SAFETY: key_out is non-NULL and writable (caller's promise).
         unsafe { key_out.write(handle) };
         Ok(())
@@ -129,9 +160,11 @@ pub unsafe extern "C" fn ecnpp_signing_key_from_bytes_in(
         let key_out = required(key_out)?;
         let secret = Span::new(secret, secret_len)?;
         // SAFETY: readable for secret_len bytes (caller's promise), checked by Span.
-        let key = SigningKey::from_slice(unsafe { secret.as_slice() })?;
+        let secret = unsafe { secret.as_slice() };
         // SAFETY: storage is a writable ecnpp_signing_key_storage (caller's promise).
-        let handle = unsafe { handle::place::<ecnpp_signing_key>(storage, key) };
+        let handle = unsafe {
+            handle::place_with::<ecnpp_signing_key>(storage, None, |slot| import(slot, secret))
+        }?;
         // SAFETY: key_out is non-NULL and writable.
         unsafe { key_out.write(handle) };
         Ok(())
@@ -160,7 +193,7 @@ pub unsafe extern "C" fn ecnpp_signing_key_public_key(
         let written = required(written)?;
         let out = OutBuf::new(out, out_len)?;
         // SAFETY: a live handle or NULL (caller's promise).
-        let key = unsafe { handle::borrow::<ecnpp_signing_key>(key) }?;
+        let key = unsafe { signing_key(key) }?;
         let point = key.verifying_key().to_sec1_uncompressed();
         // SAFETY: out writable for out_len, written writable (caller's promise).
         unsafe { write_fixed(&point, &out, written) }
@@ -182,7 +215,7 @@ pub unsafe extern "C" fn ecnpp_signing_key_as_signer(
     boundary(|| {
         let signer_out = required(signer_out)?;
         // SAFETY: a live handle or NULL (caller's promise).
-        unsafe { handle::borrow::<ecnpp_signing_key>(key) }?;
+        unsafe { signing_key(key) }?;
         let signer = ecnpp_signer {
             sign: Some(software_sign),
             ctx: key.cast_mut().cast::<c_void>(),
@@ -204,8 +237,7 @@ unsafe extern "C" fn software_sign(ctx: *mut c_void, digest: *const u8, sig_out:
         };
         // SAFETY: ctx is the key handle given to `ecnpp_signing_key_as_signer`, which the
         // caller keeps alive while the signer is used.
-        let Ok(key) = (unsafe { handle::borrow::<ecnpp_signing_key>(ctx.cast_const().cast()) })
-        else {
+        let Ok(key) = (unsafe { signing_key(ctx.cast_const().cast()) }) else {
             return 1;
         };
         // SAFETY: the callback contract: digest readable for 32 bytes (u8 array, align 1).

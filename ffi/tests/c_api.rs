@@ -684,3 +684,17 @@ fn size_programs_sign_and_verify() {
     assert_eq!(code, 1);
     assert!(stderr.contains("verification failed"), "{stderr}");
 }
+
+/// Secrets left behind (docs/constant-time.md, "Secrets"): ffi/tests/c/test_secrets.c imports,
+/// signs with and frees keys through the C API, boxed and in caller storage, and then looks for
+/// pieces of the private scalar and of the signature's nonce on the stack and in every block
+/// freed meanwhile (`-Wl,--wrap=free`). It exits non-zero if it finds one.
+#[test]
+fn c_no_secret_left_on_stack_or_in_freed_memory() {
+    let dir = work_dir("secrets");
+    let exe = dir.join("test_secrets");
+    let source = root().join("ffi/tests/c/test_secrets.c");
+    compile_c(&[source], &exe, &["-Wl,--wrap=free"]);
+    let out = run(&mut Command::new(&exe));
+    eprint!("{}", String::from_utf8_lossy(&out.stdout));
+}
