@@ -216,6 +216,11 @@ enum ecnpp_result
    */
   ECNPP_ERR_INTEGER_OUT_OF_RANGE = 110,
   /**
+   * A map key of a type its position does not take (an array, map or tag anywhere; not an
+   * integer or text label in a header or claims map; not a text submodule name).
+   */
+  ECNPP_ERR_INVALID_MAP_KEY = 111,
+  /**
    * A tag other than 18 (or, with flags, none or 61(18(...))).
    */
   ECNPP_ERR_UNEXPECTED_TAG = 200,
@@ -1202,7 +1207,7 @@ ecnpp_result ecnpp_sign1_sign(struct ecnpp_signer signer,
  * already trusts, then call `ecnpp_sign1_verify`.
  *
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
- * (unknown flag), and every parse error (100-110, 200-211, 300-301).
+ * (unknown flag), and every parse error (100-111, 200-211, 300-301).
  *
  * # Safety
  * `input` readable for `input_len` bytes; `kid_out` and `kid_len_out` writable.
@@ -1299,7 +1304,7 @@ ecnpp_result ecnpp_evidence_sign(const struct ecnpp_evidence_claims *claims,
  * `ecnpp_appraise` judges such evidence fully. Other submodules are not reported.
  *
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
- * `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-110, 200-211, 300-301),
+ * `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-111, 200-211, 300-301),
  * `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
  * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD` (not a claims map),
  * `ECNPP_ERR_INVALID_CLAIM`, `ECNPP_ERR_MISSING_CLAIM`, `ECNPP_ERR_WRONG_PROFILE`,
