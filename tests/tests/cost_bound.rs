@@ -266,3 +266,56 @@ fn the_reported_header_is_refused_at_once() {
         );
     }
 }
+
+/// Writes each worst family at about 64 KiB into `$ECNPP_HOSTILE_DIR` (as COSE_Sign1 messages,
+/// the claims families as the payload of one), for timing the CLI (docs/performance.md, "Cost
+/// of hostile input"). Does nothing without the variable.
+#[test]
+fn write_the_families_for_timing() {
+    let Some(dir) = std::env::var_os("ECNPP_HOSTILE_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let with_payload = |payload: &[u8]| {
+        let mut out = vec![0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa0];
+        out.extend(head(2, payload.len() as u64));
+        out.extend_from_slice(payload);
+        out.extend_from_slice(&[0x58, 0x40]);
+        out.extend_from_slice(&[1; 64]);
+        out
+    };
+    let mut p = vec![(uint(1), vec![0x26])];
+    p.extend((1000..1255).map(|k| (uint(k), uint(0))));
+    let mut u = vec![(uint(4), vec![0x41, 0x6b])];
+    u.extend((2000..2255).rev().map(|k| (uint(k), uint(0))));
+    let families: Vec<(&str, Vec<u8>)> = vec![
+        ("nested-map-keys", hostile::nested_map_keys_header(28)),
+        ("flat-map-keys", hostile::flat_map_keys_header(140)),
+        (
+            "near-equal-labels",
+            sign1(
+                &hostile::PROTECTED_ES256,
+                &map(&hostile::near_equal_text_keys(256, 250, false)),
+            ),
+        ),
+        ("wide-buckets", sign1(&map(&p), &map(&u))),
+        (
+            "nested-unordered-claims",
+            with_payload(&hostile::claims_with(hostile::nested_unordered_maps(
+                13, 256, 56_000,
+            ))),
+        ),
+        (
+            "many-small-maps-claims",
+            with_payload(&hostile::claims_with(hostile::many_small_maps(13_000))),
+        ),
+        (
+            "deep-arrays-claims",
+            with_payload(&hostile::claims_with(hostile::deep_arrays(4_000, 13))),
+        ),
+    ];
+    for (name, bytes) in families {
+        std::fs::write(dir.join(format!("{name}.cose")), bytes).unwrap();
+    }
+}
