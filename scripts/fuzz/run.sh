@@ -52,7 +52,7 @@ for t in "${TARGETS[@]}"; do
         verdict="CRASH (see $ROOT/fuzz/$log)"
         status=1
     fi
-    slow=$(grep -o 'Slowest unit: [0-9]* s' "$log" | grep -o '[0-9]*' | sort -n | tail -1 || true)
+    slow=$(grep -o 'stat::slowest_unit_time_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
     printf '%-20s %6ss execs=%s exec/s=%s cov=%s ft=%s corpus=%s slowest=%ss %s\n' \
         "$t" "$SECONDS_PER_TARGET" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
         "${slow:-0}" "$verdict"

@@ -86,10 +86,11 @@ pub fn near_equal_text_keys(count: u64, len: usize, duplicate: bool) -> Vec<(Vec
         [head(3, len as u64), t].concat()
     };
     let mut entries: Vec<_> = (0..count).rev().map(|i| (key(i), uint(0))).collect();
-    if duplicate && let Some(first) = entries.first().cloned() {
-        if let Some(last) = entries.last_mut() {
-            *last = first;
-        }
+    if duplicate
+        && let Some(first) = entries.first().cloned()
+        && let Some(last) = entries.last_mut()
+    {
+        *last = first;
     }
     entries
 }

@@ -1311,7 +1311,8 @@ fn known_headers_with_wrong_types_are_invalid_header() {
 /// `InvalidMapKey` (arrays, maps and tags are refused as keys of any map by the CBOR layer).
 #[test]
 fn header_labels_other_than_int_or_text_are_invalid_map_key() {
-    let labels: [(&str, fn(&mut Encoder<&mut VecWriter>)); 7] = [
+    type Label = fn(&mut Encoder<&mut VecWriter>);
+    let labels: [(&str, Label); 7] = [
         ("bstr", |e| {
             e.bytes(b"l");
         }),
