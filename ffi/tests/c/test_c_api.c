@@ -191,7 +191,7 @@ static void test_version_and_result_str(void) {
       ECNPP_ERR_MISSING_CLAIM, ECNPP_ERR_WRONG_PROFILE, ECNPP_ERR_MISSING_SUBMODULE,
       ECNPP_ERR_INVALID_POLICY, ECNPP_ERR_RESULT_CONTRAINDICATED, ECNPP_ERR_NULL_POINTER, ECNPP_ERR_PANIC, ECNPP_ERR_INVALID_HANDLE, ECNPP_ERR_INTERNAL,
   };
-  static const int32_t unknown[] = {-1, 1, 99, 111, 215, 307, 699, 904, 999, INT32_MAX,
+  static const int32_t unknown[] = {-1, 1, 99, 112, 215, 307, 699, 904, 999, INT32_MAX,
                                      INT32_MIN};
   size_t i, j;
 
