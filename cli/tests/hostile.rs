@@ -3,7 +3,12 @@
 //! bounded duplicate check (fc6b1e4) `ecnpp verify` and `ecnpp inspect` spent seconds on it
 //! before refusing it; now they refuse it at its first composite key, with the precise error.
 // Test code: a failed unwrap or index is a failed test, which is what it should be.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
