@@ -242,6 +242,11 @@ enum ecnpp_result
    */
   ECNPP_ERR_INTEGER_OUT_OF_RANGE = 110,
   /**
+   * A map key of a type its position does not take (an array, map or tag anywhere; not an
+   * integer or text label in a header or claims map; not a text submodule name).
+   */
+  ECNPP_ERR_INVALID_MAP_KEY = 111,
+  /**
    * A tag other than 18 (or, with flags, none or 61(18(...))).
    */
   ECNPP_ERR_UNEXPECTED_TAG = 200,
@@ -407,6 +412,10 @@ typedef int32_t ecnpp_result;
 
 /**
  * A P-256 private key for ES256. Opaque; ended by `ecnpp_signing_key_free`, which zeroizes it.
+ *
+ * The key is imported into the handle where it lives (`SigningKey::from_bytes_in`), never
+ * built elsewhere and moved in, so the handle holds its only copy. `None` only while a
+ * constructor fills it: no handle given out is ever empty.
  */
 typedef struct ecnpp_signing_key ecnpp_signing_key;
 
@@ -1183,7 +1192,7 @@ ecnpp_result ecnpp_verifying_key_from_sec1_in(struct ecnpp_verifying_key_storage
  * `kid_out`/`kid_len_out` (optional pair: both NULL, or both non-NULL) receive the key's `kid`
  * borrowed from `cose_key` (NULL and 0 when it has none).
  *
- * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, CBOR errors (100-110),
+ * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, CBOR errors (100-111),
  * `ECNPP_ERR_UNSUPPORTED_KEY_TYPE`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
  * `ECNPP_ERR_UNSUPPORTED_ALGORITHM`, `ECNPP_ERR_INVALID_KEY`.
  *
@@ -1297,7 +1306,7 @@ ecnpp_result ecnpp_sign1_sign(struct ecnpp_signer signer,
  * already trusts, then call `ecnpp_sign1_verify`.
  *
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
- * (unknown flag), and every parse error (100-110, 200-211, 300-301).
+ * (unknown flag), and every parse error (100-111, 200-211, 300-301).
  *
  * # Safety
  * `input` readable for `input_len` bytes; `kid_out` and `kid_len_out` writable.
@@ -1396,7 +1405,7 @@ ecnpp_result ecnpp_evidence_sign(const struct ecnpp_evidence_claims *claims,
  * `ecnpp_appraise` judges such evidence fully. Other submodules are not reported.
  *
  * Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
- * `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-110, 200-211, 300-301),
+ * `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-111, 200-211, 300-301),
  * `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
  * `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD` (not a claims map),
  * `ECNPP_ERR_INVALID_CLAIM`, `ECNPP_ERR_MISSING_CLAIM`, `ECNPP_ERR_WRONG_PROFILE`,

@@ -135,7 +135,8 @@ fn read_bucket<'b>(map_item: &'b [u8]) -> Result<Bucket<'b>> {
                 d.skip()?;
                 continue;
             }
-            _ => return Err(Error::InvalidHeader),
+            // RFC 9052 §3: `label = int / tstr`.
+            _ => return Err(Error::InvalidMapKey),
         };
         match label {
             label::ALG => {
@@ -188,23 +189,16 @@ fn check_crit(crit: &[u8], protected: &Bucket<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Fails when a label of the unprotected map also appears in the protected map.
+/// Fails when a label of the unprotected map also appears in the protected map (labels
+/// compared by value, at a cost linear in the two maps: [`cbor::shared_key`]).
 fn check_disjoint(protected_map: &[u8], unprotected_map: &[u8]) -> Result<()> {
-    let mut u = Decoder::new(unprotected_map);
-    let n = u.map()?;
-    for _ in 0..n {
-        let key = u.raw_item()?;
-        if cbor::map_contains_key(protected_map, key)? {
-            let is_alg = Decoder::new(key).int().ok() == Some(label::ALG);
-            return Err(if is_alg {
-                Error::AlgorithmInBothBuckets
-            } else {
-                Error::InvalidHeader
-            });
+    match cbor::shared_key(protected_map, unprotected_map)? {
+        None => Ok(()),
+        Some(key) if Decoder::new(key).int().ok() == Some(label::ALG) => {
+            Err(Error::AlgorithmInBothBuckets)
         }
-        u.skip()?;
+        Some(_) => Err(Error::InvalidHeader),
     }
-    Ok(())
 }
 
 impl<'b> UnverifiedSign1<'b> {
@@ -216,7 +210,8 @@ impl<'b> UnverifiedSign1<'b> {
     /// header errors ([`Error::MissingAlgorithm`], [`Error::AlgorithmNotProtected`],
     /// [`Error::AlgorithmInBothBuckets`], [`Error::UnsupportedAlgorithm`],
     /// [`Error::InvalidCritical`], [`Error::CriticalNotProtected`],
-    /// [`Error::UnknownCriticalHeader`], [`Error::InvalidHeader`]); signature errors
+    /// [`Error::UnknownCriticalHeader`], [`Error::InvalidHeader`], [`Error::InvalidMapKey`] for
+    /// a label that is not an integer or a text string); signature errors
     /// ([`Error::InvalidSignatureLength`], [`Error::SignatureScalarOutOfRange`]).
     pub fn parse(input: &'b [u8], options: &ParseOptions) -> Result<Self> {
         let mode = options.mode();

@@ -1313,8 +1313,11 @@ fn decode_named_map<'a, T: Item<'a>>(d: &mut Decoder<'a>, depth: usize) -> Resul
             d.skip()?;
             continue;
         }
-        // The entry's name is its key.
+        // The entry's name is its key: a text string (RFC 9711 §4.2.18).
         let key_start = d.position();
+        if d.peek_major()? != Major::Text {
+            return Err(Error::InvalidMapKey);
+        }
         let mut name = d.clone();
         name.text()?;
         d.next_key((key_start, name.position()), &mut prev)?;
@@ -1876,15 +1879,23 @@ impl<'a> Claims<'a> {
         let mut prev = None;
         for _ in 0..entries {
             let key_start = d.position();
+            // RFC 9711 §4 (CWT claims, RFC 8392 §3): a claim key is `int / tstr`.
+            if !matches!(
+                d.peek_major()?,
+                Major::Unsigned | Major::Negative | Major::Text
+            ) {
+                return Err(Error::InvalidMapKey);
+            }
             let label = Label::decode(d)?;
             d.next_key((key_start, d.position()), &mut prev)?;
             match label {
                 Label::Int(k) if Label::Int(k).is_known() => {
                     // Errors from a nested claims set (a submodule) keep their own key.
                     c.decode_claim(k, d, depth).map_err(|e| match e {
-                        Error::DepthExceeded | Error::DuplicateKey | Error::InvalidClaim { .. } => {
-                            e
-                        }
+                        Error::DepthExceeded
+                        | Error::DuplicateKey
+                        | Error::InvalidMapKey
+                        | Error::InvalidClaim { .. } => e,
                         _ => Error::InvalidClaim { key: k },
                     })?;
                 }

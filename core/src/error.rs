@@ -49,6 +49,11 @@ pub enum Error {
     UnexpectedType,
     /// An integer outside the range the position allows.
     IntegerOutOfRange,
+    /// A map key of a type the position does not take: an array, map or tag as the key of any
+    /// map (keys are compared as scalars, at a bounded cost), or anything but an integer or a
+    /// text string where COSE and EAT require a label (header maps, claims maps) or a text
+    /// string (submodule names).
+    InvalidMapKey,
 
     // ---- COSE (200..) ----
     /// A tag other than the accepted ones (tag 18, and with options none or 61(18)).
@@ -157,6 +162,7 @@ impl Error {
             Self::TooManyEntries => 108,
             Self::UnexpectedType => 109,
             Self::IntegerOutOfRange => 110,
+            Self::InvalidMapKey => 111,
             Self::UnexpectedTag => 200,
             Self::MissingTag => 201,
             Self::InvalidStructure => 202,
@@ -209,6 +215,7 @@ impl Error {
             Self::TooManyEntries => "CBOR map has more entries than the documented bound",
             Self::UnexpectedType => "CBOR data item has an unexpected type",
             Self::IntegerOutOfRange => "integer out of range",
+            Self::InvalidMapKey => "map key of a type not accepted at this position",
             Self::UnexpectedTag => "unexpected CBOR tag",
             Self::MissingTag => "COSE_Sign1 tag 18 is required",
             Self::InvalidStructure => "not a COSE_Sign1 structure",

@@ -1632,8 +1632,9 @@ pub trait Peer {
 }
 
 /// CBOR errors where this crate is stricter than a generic decoder, by design.
-const CBOR_STRICTER: [Error; 5] = [
+const CBOR_STRICTER: [Error; 6] = [
     Error::IndefiniteLength, // zero-copy reader; nothing in COSE/EAT needs them
+    Error::InvalidMapKey,    // arrays, maps and tags as map keys (a bounded duplicate check)
     Error::DuplicateKey,     // decision table: duplicates are errors
     Error::DepthExceeded,    // documented bound MAX_DEPTH
     Error::TooManyEntries,   // documented bound MAX_MAP_ENTRIES

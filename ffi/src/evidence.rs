@@ -316,7 +316,7 @@ pub unsafe extern "C" fn ecnpp_evidence_sign(
 /// `ecnpp_appraise` judges such evidence fully. Other submodules are not reported.
 ///
 /// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`,
-/// `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-110, 200-211, 300-301),
+/// `ECNPP_ERR_INVALID_HANDLE`, every parse error (100-111, 200-211, 300-301),
 /// `ECNPP_ERR_KEY_NOT_TRUSTED`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
 /// `ECNPP_ERR_VERIFICATION_FAILED`, `ECNPP_ERR_INVALID_PAYLOAD` (not a claims map),
 /// `ECNPP_ERR_INVALID_CLAIM`, `ECNPP_ERR_MISSING_CLAIM`, `ECNPP_ERR_WRONG_PROFILE`,

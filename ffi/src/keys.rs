@@ -344,7 +344,7 @@ unsafe fn from_cose_key(
 /// `kid_out`/`kid_len_out` (optional pair: both NULL, or both non-NULL) receive the key's `kid`
 /// borrowed from `cose_key` (NULL and 0 when it has none).
 ///
-/// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, CBOR errors (100-110),
+/// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, CBOR errors (100-111),
 /// `ECNPP_ERR_UNSUPPORTED_KEY_TYPE`, `ECNPP_ERR_ALGORITHM_KEY_MISMATCH`,
 /// `ECNPP_ERR_UNSUPPORTED_ALGORITHM`, `ECNPP_ERR_INVALID_KEY`.
 ///

@@ -43,6 +43,9 @@ pub enum ecnpp_result {
     ECNPP_ERR_UNEXPECTED_TYPE = 109,
     /// An integer outside the range its position allows.
     ECNPP_ERR_INTEGER_OUT_OF_RANGE = 110,
+    /// A map key of a type its position does not take (an array, map or tag anywhere; not an
+    /// integer or text label in a header or claims map; not a text submodule name).
+    ECNPP_ERR_INVALID_MAP_KEY = 111,
 
     /// A tag other than 18 (or, with flags, none or 61(18(...))).
     ECNPP_ERR_UNEXPECTED_TAG = 200,
@@ -196,7 +199,7 @@ const fn own(result: ecnpp_result, message: &str) -> Entry {
 use ecnpp_result as R;
 
 /// Every code, with its message. Core messages come from `Error::message()` itself.
-pub(crate) static TABLE: [Entry; 50] = [
+pub(crate) static TABLE: [Entry; 51] = [
     own(R::ECNPP_OK, "success"),
     entry(R::ECNPP_ERR_TRUNCATED, Error::Truncated),
     entry(R::ECNPP_ERR_TRAILING_BYTES, Error::TrailingBytes),
@@ -209,6 +212,7 @@ pub(crate) static TABLE: [Entry; 50] = [
     entry(R::ECNPP_ERR_TOO_MANY_ENTRIES, Error::TooManyEntries),
     entry(R::ECNPP_ERR_UNEXPECTED_TYPE, Error::UnexpectedType),
     entry(R::ECNPP_ERR_INTEGER_OUT_OF_RANGE, Error::IntegerOutOfRange),
+    entry(R::ECNPP_ERR_INVALID_MAP_KEY, Error::InvalidMapKey),
     entry(R::ECNPP_ERR_UNEXPECTED_TAG, Error::UnexpectedTag),
     entry(R::ECNPP_ERR_MISSING_TAG, Error::MissingTag),
     entry(R::ECNPP_ERR_INVALID_STRUCTURE, Error::InvalidStructure),

@@ -120,7 +120,7 @@ pub unsafe extern "C" fn ecnpp_sign1_sign(
 /// already trusts, then call `ecnpp_sign1_verify`.
 ///
 /// Errors: `ECNPP_ERR_NULL_POINTER`, `ECNPP_ERR_LENGTH_OVERFLOW`, `ECNPP_ERR_INVALID_ARGUMENT`
-/// (unknown flag), and every parse error (100-110, 200-211, 300-301).
+/// (unknown flag), and every parse error (100-111, 200-211, 300-301).
 ///
 /// # Safety
 /// `input` readable for `input_len` bytes; `kid_out` and `kid_len_out` writable.

@@ -15,6 +15,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_PER_TARGET="${1:?usage: run.sh SECONDS [TARGET...]}"
 shift
 CORPUS="${FUZZ_CORPUS_DIR:-$ROOT/fuzz/corpus}"
+MAX_LEN="${MAX_LEN:-65536}"
+TIMEOUT="${TIMEOUT:-2}"
+SLOW="${SLOW:-1}"
 cd "$ROOT/fuzz"
 TARGETS=("$@")
 if [[ ${#TARGETS[@]} -eq 0 ]]; then
@@ -29,11 +32,14 @@ for t in "${TARGETS[@]}"; do
     work="logs/$t.work" # libFuzzer's worker log lands in the working directory: one per target
     rm -rf "$work" && mkdir -p "$work"
     # -jobs=1 runs one worker process (libFuzzer then writes the worker's log to fuzz-0.log in
-    # the working directory); -timeout flags any input slower than 10 s as a hang.
+    # the working directory). Inputs up to 64 KiB: the readers' work must be linear in the
+    # input, so a unit slower than 2 s is a hang (a crash) and one slower than 1 s is reported
+    # (docs/fuzzing.md). MAX_LEN, TIMEOUT and SLOW override them.
     rc=0
     (cd "$work" && cargo +nightly fuzz run --fuzz-dir "$ROOT/fuzz" "$t" "$CORPUS/$t" \
         "$ROOT/fuzz/regressions/$t" -- -jobs=1 -workers=1 -max_total_time="$SECONDS_PER_TARGET" \
-        -timeout=10 -print_final_stats=1 -max_len=4096 >driver.log 2>&1) || rc=$?
+        -timeout="$TIMEOUT" -report_slow_units="$SLOW" -print_final_stats=1 -max_len="$MAX_LEN" \
+        >driver.log 2>&1) || rc=$?
     if [[ -f "$work/fuzz-0.log" ]]; then mv "$work/fuzz-0.log" "$log"; else cp "$work/driver.log" "$log"; fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
@@ -46,7 +52,9 @@ for t in "${TARGETS[@]}"; do
         verdict="CRASH (see $ROOT/fuzz/$log)"
         status=1
     fi
-    printf '%-20s %6ss execs=%s exec/s=%s cov=%s ft=%s corpus=%s %s\n' \
-        "$t" "$SECONDS_PER_TARGET" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$verdict"
+    slow=$(grep -o 'stat::slowest_unit_time_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+    printf '%-20s %6ss execs=%s exec/s=%s cov=%s ft=%s corpus=%s slowest=%ss %s\n' \
+        "$t" "$SECONDS_PER_TARGET" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
+        "${slow:-0}" "$verdict"
 done
 exit $status

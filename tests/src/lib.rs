@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod hostile;
+
 /// The public vectors folder: `$ECNPP_VECTORS_DIR`, else `../shared/vectors` beside the
 /// repository. `None` (and a visible message on stderr) when it is absent.
 #[must_use]

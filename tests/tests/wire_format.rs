@@ -366,24 +366,31 @@ fn duplicate_label_in_unprotected_is_rejected() {
 
 /// Design: duplicate labels in any map, nested included, are an error. In the CBOR generic data
 /// model (RFC 8949 section 2) the width of a head or of a float is not part of the value, so
-/// `{1.0 (f16): 0, 1.0 (f32): 0}`, `{[1]: 0, [24 01]: 0}` and `{1(1): 0, 1(24 01): 0}` have
-/// duplicate keys, and the lenient `cbor::validate` must find them (it compares keys by value).
+/// `{1.0 (f16): 0, 1.0 (f32): 0}` and `{1: 0, 24 01: 0}` have duplicate keys, and the lenient
+/// `cbor::validate` must find them (it compares keys by value). Arrays, maps and tags are not
+/// accepted as map keys at all (`InvalidMapKey`), so that keys compare at a bounded cost:
+/// `{[1]: 0, [24 01]: 0}` and `{1(1): 0, 1(24 01): 0}` are refused for that, in both modes.
 #[test]
 fn keys_equal_in_the_data_model_are_duplicates() {
-    let results: Vec<_> = [
-        "a2f93c0000fa3f80000000",
-        "a281010081180100",
-        "a2c10100c1180100",
-    ]
-    .into_iter()
-    .map(|h| (h, cbor::validate(&hex::decode(h).unwrap(), Mode::Lenient)))
-    .collect();
+    let results: Vec<_> = ["a2f93c0000fa3f80000000", "a20100180100"]
+        .into_iter()
+        .map(|h| (h, cbor::validate(&hex::decode(h).unwrap(), Mode::Lenient)))
+        .collect();
     for (h, r) in &results {
         assert_eq!(
             cbor::validate(&hex::decode(h).unwrap(), Mode::Strict),
             Err(Error::NonDeterministic)
         );
         assert_eq!(*r, Err(Error::DuplicateKey), "{h}: all {results:?}");
+    }
+    for h in ["a281010081180100", "a2c10100c1180100"] {
+        for mode in [Mode::Lenient, Mode::Strict] {
+            assert_eq!(
+                cbor::validate(&hex::decode(h).unwrap(), mode),
+                Err(Error::InvalidMapKey),
+                "{h}"
+            );
+        }
     }
 }
 
@@ -1271,7 +1278,7 @@ fn indefinite_lengths_are_rejected() {
 
 #[test]
 fn known_headers_with_wrong_types_are_invalid_header() {
-    let cases: [(&str, Vec<u8>); 5] = [
+    let cases: [(&str, Vec<u8>); 3] = [
         (
             "kid as text",
             enc(|e| {
@@ -1290,18 +1297,6 @@ fn known_headers_with_wrong_types_are_invalid_header() {
                 e.map(1).int(3).uint(65_536);
             }),
         ),
-        (
-            "bstr label",
-            enc(|e| {
-                e.map(1).bytes(b"l").uint(0);
-            }),
-        ),
-        (
-            "array label",
-            enc(|e| {
-                e.map(1).array(0).uint(0);
-            }),
-        ),
     ];
     for (what, unprotected) in &cases {
         assert_eq!(
@@ -1309,5 +1304,57 @@ fn known_headers_with_wrong_types_are_invalid_header() {
             Err(Error::InvalidHeader),
             "{what}"
         );
+    }
+}
+
+/// RFC 9052 §3: a header label is `int / tstr`. Any other key, in either bucket, is
+/// `InvalidMapKey` (arrays, maps and tags are refused as keys of any map by the CBOR layer).
+#[test]
+fn header_labels_other_than_int_or_text_are_invalid_map_key() {
+    type Label = fn(&mut Encoder<&mut VecWriter>);
+    let labels: [(&str, Label); 7] = [
+        ("bstr", |e| {
+            e.bytes(b"l");
+        }),
+        ("float", |e| {
+            e.float(1.5);
+        }),
+        ("true", |e| {
+            e.bool(true);
+        }),
+        ("null", |e| {
+            e.null();
+        }),
+        ("array", |e| {
+            e.array(0);
+        }),
+        ("map", |e| {
+            e.map(0);
+        }),
+        ("tag", |e| {
+            e.tag(1).uint(4);
+        }),
+    ];
+    for (what, label) in labels {
+        let header = enc(|e| {
+            e.map(1);
+            label(e);
+            e.uint(0);
+        });
+        let protected = enc(|e| {
+            e.map(2).int(1).int(-7);
+            label(e);
+            e.uint(0);
+        });
+        for (msg, bucket) in [
+            (with_headers(P_ES256, &header), "unprotected"),
+            (with_headers(&protected, EMPTY_MAP), "protected"),
+        ] {
+            assert_eq!(
+                parse_default(&msg),
+                Err(Error::InvalidMapKey),
+                "{what} label, {bucket}"
+            );
+        }
     }
 }
