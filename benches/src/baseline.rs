@@ -14,7 +14,7 @@ use p256::ecdsa::signature::{Signer as _, Verifier as _};
 
 use ecnpp_attest::appraise::{AttestationResult, MEASUREMENT_SYSTEM};
 use ecnpp_attest::eat::{ResultCode, ResultId};
-use ecnpp_attest::ecnpp::{PP_REF_V1_0_7, PROFILE_OID, Promise};
+use ecnpp_attest::ecnpp::{PP_REF_V1_0_7, PROFILE_OID, Promise, RESULT_PROFILE_OID};
 
 use crate::fixture::{
     BL, CERTIFIED, DIGEST_FORMAT, DeviceState, FW, KID, MODEL, NOW, OEM, SE_MODEL, SEMVER, SWNAME,
@@ -333,7 +333,7 @@ pub fn result_claims(r: &AttestationResult<'_>) -> ClaimsSet {
     ClaimsSetBuilder::new()
         .issued_at(Timestamp::WholeSeconds(NOW))
         .claim(C::UEID, b(&UEID))
-        .claim(C::EatProfile, b(&PROFILE_OID))
+        .claim(C::EatProfile, b(&RESULT_PROFILE_OID))
         .claim(C::SubmodulesSection, Value::Map(vec![(t("se"), se)]))
         .claim(
             C::DLoAs,
