@@ -206,9 +206,10 @@ impl<T: Verifier + ?Sized> Verifier for &T {
 ///
 /// Copies: the key's only copy is where the caller keeps it. Every copy `p256`/`ecdsa` make
 /// while importing the scalar or signing (its bytes, the RFC 6979 state, the nonce `k`) lies on
-/// the stack below a call this crate wipes afterwards ([`scrub_stack`]). Build the key in place
-/// with [`SigningKey::from_bytes_in`] to keep exactly one copy: a key returned by value may be
-/// moved by the compiler, and a move leaves the old bytes where no destructor sees them.
+/// the stack below a call this crate wipes afterwards (docs/constant-time.md, "Secrets"). Build
+/// the key in place with [`SigningKey::from_bytes_in`] to keep exactly one copy: a key returned
+/// by value may be moved by the compiler, and a move leaves the old bytes where no destructor
+/// sees them.
 pub struct SigningKey {
     inner: p256::ecdsa::SigningKey,
 }

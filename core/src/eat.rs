@@ -22,7 +22,6 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::cbor::{self, Decoder, Encoder, Major, Mode, SizeCounter, SliceWriter, Write};
-use crate::ecnpp::{Lifecycle, Promise, Robustness};
 use crate::error::{Error, Result};
 
 /// Registered claim keys.
@@ -759,68 +758,132 @@ impl<'a> Item<'a> for Version<'a> {
     }
 }
 
-/// `dbgstat` (claim 263).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DebugStatus {
-    /// 0: debug is enabled.
-    Enabled = 0,
-    /// 1: debug is disabled.
-    Disabled = 1,
-    /// 2: disabled since boot.
-    DisabledSinceBoot = 2,
-    /// 3: disabled permanently.
-    DisabledPermanently = 3,
-    /// 4: disabled fully and permanently.
-    DisabledFullyAndPermanently = 4,
+/// Enumerations of registered claim values, each defined once: its values, the names the CLI,
+/// the C API and the docs use, and the conversions, all from one list.
+macro_rules! registered_enum {
+    (
+        $(#[$doc:meta])*
+        $name:ident ($claim:literal) { $($(#[$vdoc:meta])* $variant:ident = $value:literal, $text:literal;)* }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant = $value,)*
+        }
+
+        impl $name {
+            /// Every value, in ascending order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            /// From the registered value.
+            ///
+            /// # Errors
+            /// [`Error::InvalidArgument`] for a value outside the registered ones.
+            pub const fn from_u64(v: u64) -> Result<Self> {
+                match v {
+                    $($value => Ok(Self::$variant),)*
+                    _ => Err(Error::InvalidArgument),
+                }
+            }
+
+            /// The registered value.
+            #[must_use]
+            pub const fn value(self) -> u64 {
+                self as u64
+            }
+
+            /// The name used in policies, claims files, the C API's strings and the docs.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+
+            /// From [`Self::name`].
+            ///
+            /// # Errors
+            /// [`Error::InvalidArgument`] for any other text.
+            pub fn from_name(name: &str) -> Result<Self> {
+                match name {
+                    $($text => Ok(Self::$variant),)*
+                    _ => Err(Error::InvalidArgument),
+                }
+            }
+
+            /// The claim key whose values these are.
+            pub const CLAIM: i64 = $claim;
+        }
+    };
 }
 
-impl DebugStatus {
-    /// From the registered value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] outside 0..=4.
-    pub const fn from_u64(v: u64) -> Result<Self> {
-        Ok(match v {
-            0 => Self::Enabled,
-            1 => Self::Disabled,
-            2 => Self::DisabledSinceBoot,
-            3 => Self::DisabledPermanently,
-            4 => Self::DisabledFullyAndPermanently,
-            _ => return Err(Error::InvalidArgument),
-        })
+registered_enum! {
+    /// `dbgstat` (claim 263). Ordered: a higher value is a stronger debug lock.
+    DebugStatus (263) {
+        /// 0: debug is enabled.
+        Enabled = 0, "enabled";
+        /// 1: debug is disabled.
+        Disabled = 1, "disabled";
+        /// 2: disabled since boot.
+        DisabledSinceBoot = 2, "disabled-since-boot";
+        /// 3: disabled permanently.
+        DisabledPermanently = 3, "disabled-permanently";
+        /// 4: disabled fully and permanently.
+        DisabledFullyAndPermanently = 4, "disabled-fully-and-permanently";
     }
 }
 
-/// `intuse` (claim 275).
+registered_enum! {
+    /// `intuse` (claim 275).
+    IntendedUse (275) {
+        /// 1: generic.
+        Generic = 1, "generic";
+        /// 2: registration.
+        Registration = 2, "registration";
+        /// 3: provisioning.
+        Provisioning = 3, "provisioning";
+        /// 4: certificate issuance.
+        CertificateIssuance = 4, "certificate-issuance";
+        /// 5: proof of possession.
+        ProofOfPossession = 5, "proof-of-possession";
+    }
+}
+
+registered_enum! {
+    /// The device security promise (`ecnpp-promise`, ECN PP profile). Ordered: a higher promise
+    /// includes the lower. What each requires of evidence is a rule of [`crate::ecnpp`].
+    Promise (-90101) {
+        /// 1: the device claims of the profile; no isolated key store is claimed.
+        Standard = 1, "standard";
+        /// 2: the attestation key lives in a secure element or TPM (submodule `"se"`).
+        SecureElement = 2, "secure-element";
+        /// 3: keys and security-sensitive code run in a TEE (submodule `"tee"` with measurements).
+        SecureEnclave = 3, "secure-enclave";
+    }
+}
+
+registered_enum! {
+    /// The device lifecycle state (`ecnpp-lifecycle`, ECN PP profile).
+    Lifecycle (-90104) {
+        /// 1: being provisioned.
+        Provisioning = 1, "provisioning";
+        /// 2: in operation (the only state in which workloads are expected).
+        Operational = 2, "operational";
+        /// 3: in maintenance or debug.
+        Maintenance = 3, "maintenance";
+        /// 4: decommissioned.
+        Decommissioned = 4, "decommissioned";
+    }
+}
+
+/// A robustness claim (`ecnpp-robustness` entry): a certification scheme and the level reached,
+/// e.g. `("FIPS140-3", "3")`. Asserted by a verifier, inside a submodule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IntendedUse {
-    /// 1: generic.
-    Generic = 1,
-    /// 2: registration.
-    Registration = 2,
-    /// 3: provisioning.
-    Provisioning = 3,
-    /// 4: certificate issuance.
-    CertificateIssuance = 4,
-    /// 5: proof of possession.
-    ProofOfPossession = 5,
-}
-
-impl IntendedUse {
-    /// From the registered value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] outside 1..=5.
-    pub const fn from_u64(v: u64) -> Result<Self> {
-        Ok(match v {
-            1 => Self::Generic,
-            2 => Self::Registration,
-            3 => Self::Provisioning,
-            4 => Self::CertificateIssuance,
-            5 => Self::ProofOfPossession,
-            _ => return Err(Error::InvalidArgument),
-        })
-    }
+pub struct Robustness<'a> {
+    /// The scheme, e.g. `"FIPS140-3"`, `"PSA"`, `"SESIP"`.
+    pub scheme: &'a str,
+    /// The level, e.g. `"3"`.
+    pub level: &'a str,
 }
 
 /// `eat_profile` (claim 265): a URI or an OID (the OID's BER content bytes, untagged).
@@ -1027,17 +1090,18 @@ impl<'a> Item<'a> for Measurement<'a> {
     }
 }
 
-/// The result of comparing one measurement (RFC 9711 §4.2.17).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResultCode {
-    /// 1: the comparison succeeded.
-    Success = 1,
-    /// 2: the comparison failed.
-    Fail = 2,
-    /// 3: the comparison was not run.
-    NotRun = 3,
-    /// 4: the measurement was absent.
-    Absent = 4,
+registered_enum! {
+    /// The result of comparing one measurement (RFC 9711 §4.2.17, in `measres`, claim 274).
+    ResultCode (274) {
+        /// 1: the comparison succeeded.
+        Success = 1, "success";
+        /// 2: the comparison failed.
+        Fail = 2, "fail";
+        /// 3: the comparison was not run.
+        NotRun = 3, "not-run";
+        /// 4: the measurement was absent.
+        Absent = 4, "absent";
+    }
 }
 
 /// The identifier of an individual measurement result.

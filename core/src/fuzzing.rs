@@ -44,7 +44,8 @@ use crate::eat::{
     MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce,
     NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version,
 };
-use crate::ecnpp::{self, Lifecycle, Promise, Robustness, VerifiedEvidence};
+use crate::eat::{Lifecycle, Promise, Robustness};
+use crate::ecnpp::{self, VerifiedEvidence};
 use crate::error::{Error, Result};
 
 /// Inputs longer than this are ignored by every harness (their stack buffers are sized for it).

@@ -26,7 +26,8 @@
 //! use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 //! use ecnpp_attest::crypto::SigningKey;
 //! use ecnpp_attest::eat::{Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId, Submodule, Ueid, Version};
-//! use ecnpp_attest::ecnpp::{self, Endorsement, Model, Promise, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
+//! use ecnpp_attest::ecnpp::{self, Endorsement, Model, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
+//! use ecnpp_attest::eat::Promise;
 //!
 //! # fn main() -> Result<(), ecnpp_attest::Error> {
 //! // The verifier issues a challenge.

@@ -27,9 +27,9 @@ use ecnpp_attest::eat::{
     NestedToken, Nonce, NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule,
     Ueid, Version, key,
 };
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
 use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, PROFILE_OID, Promise, Robustness,
-    VerifiedEvidence,
+    self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, PROFILE_OID, VerifiedEvidence,
 };
 use ecnpp_tests::VecWriter;
 
