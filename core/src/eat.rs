@@ -24,116 +24,6 @@ use core::marker::PhantomData;
 use crate::cbor::{self, Decoder, Encoder, Major, Mode, SizeCounter, SliceWriter, Write};
 use crate::error::{Error, Result};
 
-/// Registered claim keys.
-pub mod key {
-    /// `iss` (RFC 8392).
-    pub const ISS: i64 = 1;
-    /// `sub` (RFC 8392).
-    pub const SUB: i64 = 2;
-    /// `aud` (RFC 8392).
-    pub const AUD: i64 = 3;
-    /// `exp` (RFC 8392).
-    pub const EXP: i64 = 4;
-    /// `nbf` (RFC 8392).
-    pub const NBF: i64 = 5;
-    /// `iat` (RFC 8392).
-    pub const IAT: i64 = 6;
-    /// `cti` (RFC 8392).
-    pub const CTI: i64 = 7;
-    /// `nonce` (RFC 9711).
-    pub const NONCE: i64 = 10;
-    /// `ueid`.
-    pub const UEID: i64 = 256;
-    /// `sueids`.
-    pub const SUEIDS: i64 = 257;
-    /// `oemid`.
-    pub const OEMID: i64 = 258;
-    /// `hwmodel`.
-    pub const HWMODEL: i64 = 259;
-    /// `hwversion`.
-    pub const HWVERSION: i64 = 260;
-    /// `uptime`.
-    pub const UPTIME: i64 = 261;
-    /// `oemboot`.
-    pub const OEMBOOT: i64 = 262;
-    /// `dbgstat`.
-    pub const DBGSTAT: i64 = 263;
-    /// `location`.
-    pub const LOCATION: i64 = 264;
-    /// `eat_profile`.
-    pub const EAT_PROFILE: i64 = 265;
-    /// `submods`.
-    pub const SUBMODS: i64 = 266;
-    /// `bootcount`.
-    pub const BOOTCOUNT: i64 = 267;
-    /// `bootseed`.
-    pub const BOOTSEED: i64 = 268;
-    /// `dloas`.
-    pub const DLOAS: i64 = 269;
-    /// `swname`.
-    pub const SWNAME: i64 = 270;
-    /// `swversion`.
-    pub const SWVERSION: i64 = 271;
-    /// `manifests`.
-    pub const MANIFESTS: i64 = 272;
-    /// `measurements`.
-    pub const MEASUREMENTS: i64 = 273;
-    /// `measres`.
-    pub const MEASRES: i64 = 274;
-    /// `intuse`.
-    pub const INTUSE: i64 = 275;
-    /// `ecnpp-promise` (this project's profile, private use).
-    pub const ECNPP_PROMISE: i64 = -90101;
-    /// `ecnpp-pp-ref`.
-    pub const ECNPP_PP_REF: i64 = -90102;
-    /// `ecnpp-evaluated-config`.
-    pub const ECNPP_EVALUATED_CONFIG: i64 = -90103;
-    /// `ecnpp-lifecycle`.
-    pub const ECNPP_LIFECYCLE: i64 = -90104;
-    /// `ecnpp-svn`.
-    pub const ECNPP_SVN: i64 = -90105;
-    /// `ecnpp-robustness`.
-    pub const ECNPP_ROBUSTNESS: i64 = -90106;
-
-    /// Every key [`super::Claims`] has a field for, in core deterministic (encoded-bytes) order.
-    pub const KNOWN: [i64; 34] = [
-        ISS,
-        SUB,
-        AUD,
-        EXP,
-        NBF,
-        IAT,
-        CTI,
-        NONCE,
-        UEID,
-        SUEIDS,
-        OEMID,
-        HWMODEL,
-        HWVERSION,
-        UPTIME,
-        OEMBOOT,
-        DBGSTAT,
-        LOCATION,
-        EAT_PROFILE,
-        SUBMODS,
-        BOOTCOUNT,
-        BOOTSEED,
-        DLOAS,
-        SWNAME,
-        SWVERSION,
-        MANIFESTS,
-        MEASUREMENTS,
-        MEASRES,
-        INTUSE,
-        ECNPP_PROMISE,
-        ECNPP_PP_REF,
-        ECNPP_EVALUATED_CONFIG,
-        ECNPP_LIFECYCLE,
-        ECNPP_SVN,
-        ECNPP_ROBUSTNESS,
-    ];
-}
-
 /// Maximum nesting of submodules inside submodules accepted by [`Claims::decode`] and
 /// [`Claims::encode`]. (CBOR nesting is separately bounded by [`cbor::MAX_DEPTH`].)
 pub const MAX_SUBMODULE_DEPTH: usize = 4;
@@ -2087,13 +1977,58 @@ impl<'a> Claims<'a> {
 /// writers of [`Claims`] are generated from it, so a claim is added in exactly one place (and in
 /// [`key::KNOWN`], whose order fixes the encoding order).
 macro_rules! claims_table {
-    (($d:ident, $depth:ident, $v:ident) $($key:path => $field:ident: $read:expr, $value:expr;)*) => {
+    (($d:ident, $depth:ident, $v:ident) $($const:ident = $num:expr, $name:literal, $src:literal => $field:ident: $read:expr, $value:expr;)*) => {
+        /// Registered claim keys: every claim [`Claims`] has a field for (generated from the
+        /// claims table).
+        pub mod key {
+            $(
+                #[doc = concat!("`", $name, "` (", $src, ").")]
+                pub const $const: i64 = $num;
+            )*
+
+            /// Every key [`super::Claims`] has a field for, in core deterministic
+            /// (encoded-bytes) order, which is the table's order (checked by a test).
+            pub const KNOWN: &[i64] = &[$($const),*];
+        }
+
+        /// Every typed claim as (key, name), in [`key::KNOWN`] order: the names the CLI, the C
+        /// API's strings and the docs use.
+        pub const CLAIM_NAMES: &[(i64, &str)] = &[$((key::$const, $name)),*];
+
+        /// The name of typed claim `k` (e.g. `"nonce"` for 10), if it has a field.
+        #[must_use]
+        pub const fn claim_name(k: i64) -> Option<&'static str> {
+            match k {
+                $($num => Some($name),)*
+                _ => None,
+            }
+        }
+
+        /// The key of the typed claim named `name` (the inverse of [`claim_name`]).
+        #[must_use]
+        pub fn claim_key(name: &str) -> Option<i64> {
+            match name {
+                $($name => Some($num),)*
+                _ => None,
+            }
+        }
+
         impl<'a> Claims<'a> {
+            /// True when typed claim `k` is set (false for keys without a field: see
+            /// [`Claims::extra`] for those).
+            #[must_use]
+            pub const fn has(&self, k: i64) -> bool {
+                match k {
+                    $($num => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+
             /// Reads the value of known key `k` into its field.
             #[cfg_attr(target_os = "none", inline(never))]
             fn decode_claim(&mut self, k: i64, $d: &mut Decoder<'a>, $depth: usize) -> Result<()> {
                 match k {
-                    $($key => self.$field = Some($read),)*
+                    $($num => self.$field = Some($read),)*
                     _ => $d.skip()?,
                 }
                 Ok(())
@@ -2101,7 +2036,7 @@ macro_rules! claims_table {
 
             /// Whether `k` has a typed field.
             const fn is_known_key(k: i64) -> bool {
-                matches!(k, $($key)|*)
+                matches!(k, $($num)|*)
             }
 
             /// Number of typed fields that are set (on bare-metal targets, counted through
@@ -2118,8 +2053,8 @@ macro_rules! claims_table {
             fn write_typed<M: MergeExtras>(&self, e: &mut Encoder<cbor::Sink<'_>>, extras: &mut M) {
                 $(
                     if let Some($v) = &self.$field {
-                        extras.write_before($key, e);
-                        e.encoded_head(&const { cbor::EncodedHead::int($key) });
+                        extras.write_before($num, e);
+                        e.encoded_head(&const { cbor::EncodedHead::int($num) });
                         $value.write(e);
                     }
                 )*
@@ -2131,7 +2066,7 @@ macro_rules! claims_table {
             fn check_typed(&self, depth: usize) -> Result<()> {
                 $(
                     if let Some($v) = &self.$field {
-                        $value.check($key, depth)?;
+                        $value.check($num, depth)?;
                     }
                 )*
                 Ok(())
@@ -2150,7 +2085,7 @@ macro_rules! claims_table {
 
             /// The keys of the table, in table order.
             #[cfg(test)]
-            const TABLE_KEYS: &'static [i64] = &[$($key),*];
+            const TABLE_KEYS: &'static [i64] = &[$($num),*];
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
@@ -2158,7 +2093,7 @@ macro_rules! claims_table {
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
-            $(pub(super) const $field: usize = key_position($key);)*
+            $(pub(super) const $field: usize = key_position(key::$const);)*
         }
     };
 }
@@ -2167,7 +2102,7 @@ macro_rules! claims_table {
 /// test rules out).
 #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
 const fn key_position(k: i64) -> usize {
-    let mut rest: &[i64] = &key::KNOWN;
+    let mut rest: &[i64] = key::KNOWN;
     let mut i = 0;
     while let [first, tail @ ..] = rest {
         if *first == k {
@@ -2193,7 +2128,7 @@ impl<'a> Claims<'a> {
     /// [`Self::encode_compact_reference`]).
     #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
     fn check_typed_compact(&self, depth: usize) -> Result<()> {
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
+        for (i, k) in key::KNOWN.iter().copied().enumerate() {
             if let Some(v) = self.claim_at(i) {
                 v.check(k, depth)?;
             }
@@ -2216,7 +2151,7 @@ impl<'a> Claims<'a> {
         e: &mut Encoder<cbor::Sink<'_>>,
         extras: &mut ExtraMerge<'_, 'a>,
     ) {
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
+        for (i, k) in key::KNOWN.iter().copied().enumerate() {
             if let Some(v) = self.claim_at(i) {
                 extras.write_before(k, e);
                 e.int(k);
@@ -2252,46 +2187,46 @@ impl<'a> Claims<'a> {
 
 claims_table! {
     (d, depth, v)
-    key::ISS => iss: d.text()?, ClaimRef::Text(v);
-    key::SUB => sub: d.text()?, ClaimRef::Text(v);
-    key::AUD => aud: d.text()?, ClaimRef::Text(v);
-    key::EXP => exp: time(d)?, ClaimRef::Int(*v);
-    key::NBF => nbf: time(d)?, ClaimRef::Int(*v);
-    key::IAT => iat: time(d)?, ClaimRef::Int(*v);
-    key::CTI => cti: d.bytes()?, ClaimRef::Bytes(v);
-    key::NONCE => nonce: match d.peek_major()? {
+    ISS = 1, "iss", "RFC 8392" => iss: d.text()?, ClaimRef::Text(v);
+    SUB = 2, "sub", "RFC 8392" => sub: d.text()?, ClaimRef::Text(v);
+    AUD = 3, "aud", "RFC 8392" => aud: d.text()?, ClaimRef::Text(v);
+    EXP = 4, "exp", "RFC 8392" => exp: time(d)?, ClaimRef::Int(*v);
+    NBF = 5, "nbf", "RFC 8392" => nbf: time(d)?, ClaimRef::Int(*v);
+    IAT = 6, "iat", "RFC 8392" => iat: time(d)?, ClaimRef::Int(*v);
+    CTI = 7, "cti", "RFC 8392" => cti: d.bytes()?, ClaimRef::Bytes(v);
+    NONCE = 10, "nonce", "RFC 9711" => nonce: match d.peek_major()? {
         Major::Array => NonceClaim::Many(List::decode_array(d, depth)?),
         _ => NonceClaim::One(Nonce::new(d.bytes()?)?),
     }, match v {
         NonceClaim::One(n) => ClaimRef::Bytes(n.as_bytes()),
         NonceClaim::Many(l) => ClaimRef::Nonces(l),
     };
-    key::UEID => ueid: Ueid::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
-    key::SUEIDS => sueids: decode_named_map(d, depth)?, ClaimRef::Sueids(v);
-    key::OEMID => oemid: OemId::decode(d, depth)?, ClaimRef::OemId(v);
-    key::HWMODEL => hwmodel: HwModel::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
-    key::HWVERSION => hwversion: Version::decode(d, depth)?, ClaimRef::Version(v);
-    key::UPTIME => uptime: d.uint()?, ClaimRef::Uint(*v);
-    key::OEMBOOT => oemboot: d.bool()?, ClaimRef::Bool(*v);
-    key::DBGSTAT => dbgstat: DebugStatus::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::LOCATION => location: Location::decode(d, depth)?, ClaimRef::Location(v);
-    key::EAT_PROFILE => eat_profile: Profile::decode(d, depth)?, ClaimRef::Profile(v);
-    key::SUBMODS => submods: decode_named_map(d, depth)?, ClaimRef::Submods(v);
-    key::BOOTCOUNT => bootcount: d.uint()?, ClaimRef::Uint(*v);
-    key::BOOTSEED => bootseed: d.bytes()?, ClaimRef::Bytes(v);
-    key::DLOAS => dloas: List::decode_array(d, depth)?, ClaimRef::Dloas(v);
-    key::SWNAME => swname: d.text()?, ClaimRef::Text(v);
-    key::SWVERSION => swversion: Version::decode(d, depth)?, ClaimRef::Version(v);
-    key::MANIFESTS => manifests: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
-    key::MEASUREMENTS => measurements: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
-    key::MEASRES => measres: List::decode_array(d, depth)?, ClaimRef::Measres(v);
-    key::INTUSE => intuse: IntendedUse::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::ECNPP_PROMISE => promise: Promise::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::ECNPP_PP_REF => pp_ref: d.text()?, ClaimRef::Text(v);
-    key::ECNPP_EVALUATED_CONFIG => evaluated_config: d.bool()?, ClaimRef::Bool(*v);
-    key::ECNPP_LIFECYCLE => lifecycle: Lifecycle::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::ECNPP_SVN => svn: d.uint()?, ClaimRef::Uint(*v);
-    key::ECNPP_ROBUSTNESS => robustness: List::decode_array(d, depth)?, ClaimRef::Robustness(v);
+    UEID = 256, "ueid", "RFC 9711" => ueid: Ueid::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
+    SUEIDS = 257, "sueids", "RFC 9711" => sueids: decode_named_map(d, depth)?, ClaimRef::Sueids(v);
+    OEMID = 258, "oemid", "RFC 9711" => oemid: OemId::decode(d, depth)?, ClaimRef::OemId(v);
+    HWMODEL = 259, "hwmodel", "RFC 9711" => hwmodel: HwModel::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
+    HWVERSION = 260, "hwversion", "RFC 9711" => hwversion: Version::decode(d, depth)?, ClaimRef::Version(v);
+    UPTIME = 261, "uptime", "RFC 9711" => uptime: d.uint()?, ClaimRef::Uint(*v);
+    OEMBOOT = 262, "oemboot", "RFC 9711" => oemboot: d.bool()?, ClaimRef::Bool(*v);
+    DBGSTAT = 263, "dbgstat", "RFC 9711" => dbgstat: DebugStatus::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    LOCATION = 264, "location", "RFC 9711" => location: Location::decode(d, depth)?, ClaimRef::Location(v);
+    EAT_PROFILE = 265, "eat_profile", "RFC 9711" => eat_profile: Profile::decode(d, depth)?, ClaimRef::Profile(v);
+    SUBMODS = 266, "submods", "RFC 9711" => submods: decode_named_map(d, depth)?, ClaimRef::Submods(v);
+    BOOTCOUNT = 267, "bootcount", "RFC 9711" => bootcount: d.uint()?, ClaimRef::Uint(*v);
+    BOOTSEED = 268, "bootseed", "RFC 9711" => bootseed: d.bytes()?, ClaimRef::Bytes(v);
+    DLOAS = 269, "dloas", "RFC 9711" => dloas: List::decode_array(d, depth)?, ClaimRef::Dloas(v);
+    SWNAME = 270, "swname", "RFC 9711" => swname: d.text()?, ClaimRef::Text(v);
+    SWVERSION = 271, "swversion", "RFC 9711" => swversion: Version::decode(d, depth)?, ClaimRef::Version(v);
+    MANIFESTS = 272, "manifests", "RFC 9711" => manifests: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
+    MEASUREMENTS = 273, "measurements", "RFC 9711" => measurements: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
+    MEASRES = 274, "measres", "RFC 9711" => measres: List::decode_array(d, depth)?, ClaimRef::Measres(v);
+    INTUSE = 275, "intuse", "RFC 9711" => intuse: IntendedUse::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    ECNPP_PROMISE = -90101, "ecnpp-promise", "ECN PP profile" => promise: Promise::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    ECNPP_PP_REF = -90102, "ecnpp-pp-ref", "ECN PP profile" => pp_ref: d.text()?, ClaimRef::Text(v);
+    ECNPP_EVALUATED_CONFIG = -90103, "ecnpp-evaluated-config", "ECN PP profile" => evaluated_config: d.bool()?, ClaimRef::Bool(*v);
+    ECNPP_LIFECYCLE = -90104, "ecnpp-lifecycle", "ECN PP profile" => lifecycle: Lifecycle::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    ECNPP_SVN = -90105, "ecnpp-svn", "ECN PP profile" => svn: d.uint()?, ClaimRef::Uint(*v);
+    ECNPP_ROBUSTNESS = -90106, "ecnpp-robustness", "ECN PP profile" => robustness: List::decode_array(d, depth)?, ClaimRef::Robustness(v);
 }
 
 /// A set typed claim's value, by kind: the claims encoder has one writer per kind rather than
@@ -2603,11 +2538,30 @@ mod tests {
     }
 
     #[test]
+    fn claim_names_and_keys_are_one_table() {
+        assert_eq!(CLAIM_NAMES.len(), key::KNOWN.len());
+        for (&(k, name), &known) in CLAIM_NAMES.iter().zip(key::KNOWN) {
+            assert_eq!(k, known);
+            assert_eq!(claim_name(k), Some(name));
+            assert_eq!(claim_key(name), Some(k));
+        }
+        assert_eq!(claim_name(-75000), None);
+        assert_eq!(claim_key("nonces"), None);
+        let c = Claims {
+            swname: Some("edge-os"),
+            ..Claims::default()
+        };
+        assert!(c.has(key::SWNAME));
+        assert!(!c.has(key::NONCE));
+        assert!(!c.has(-75000));
+    }
+
+    #[test]
     fn claims_table_is_in_known_key_order() {
         // `write_typed` writes in table order, which must be the deterministic key order.
-        assert_eq!(Claims::TABLE_KEYS, &key::KNOWN[..]);
+        assert_eq!(Claims::TABLE_KEYS, key::KNOWN);
         // The compact writer's positions are the keys' places in that order.
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
+        for (i, k) in key::KNOWN.iter().copied().enumerate() {
             assert_eq!(key_position(k), i);
         }
         assert_eq!(key_position(0), usize::MAX);
