@@ -749,8 +749,10 @@ fn f32_to_f16_exact(x: u32) -> Option<u16> {
     None
 }
 
-/// The value of IEEE 754 half-precision bits (exact: every half is a single).
-fn f16_to_f64(h: u16) -> f64 {
+/// The value of IEEE 754 half-precision bits (exact: every half is a single). Public for
+/// tools that print CBOR (the CLI's diagnostic notation), so there is one conversion.
+#[must_use]
+pub fn f16_to_f64(h: u16) -> f64 {
     let sign = u32::from(h & 0x8000) << 16;
     let exp = u32::from((h >> 10) & 0x1f);
     let mant = u32::from(h & 0x3ff);
