@@ -49,7 +49,7 @@ pub trait Item<'a>: Sized + Copy {
     ///
     /// # Errors
     /// As [`Self::decode`].
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         Self::decode(d, depth).map(drop)
     }
@@ -274,7 +274,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     /// the nesting bounds where they are written (a decoded list may be moved into a deeper
     /// submodule than it came from), which the recheck stored with them checks. Their types
     /// were checked when they were read, and are not checked again here.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn check(&self, depth: usize) -> Result<()> {
         if self.is_empty() {
             return Err(Error::InvalidArgument);
@@ -1180,7 +1180,7 @@ impl<'a> Submodule<'a> {
         }
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn encode_to<W: Write>(&self, e: &mut Encoder<W>) {
         match self {
             Self::Claims(c) => c.encode_map(e),
@@ -1205,7 +1205,7 @@ impl<'a> Item<'a> for NamedSubmodule<'a> {
             submodule: Submodule::decode_at(d, depth)?,
         })
     }
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         d.text()?;
         if d.peek_major()? == Major::Map {
@@ -1388,7 +1388,7 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
 
 /// Order of two text strings' deterministic encodings (the order of text labels: shorter
 /// first, then bytewise).
-#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(feature = "small-code", inline(never))]
 fn cmp_text_encoded(a: &str, b: &str) -> Ordering {
     Label::Text(a).cmp_encoded(&Label::Text(b))
 }
@@ -1484,7 +1484,7 @@ impl Default for Extra<'_> {
 impl<'a> Extra<'a> {
     /// Iterates over the claims whose keys have no field in [`Claims`].
     #[must_use]
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn iter(&self) -> ExtraIter<'a> {
         match *self {
             Self::Items(items) => ExtraIter(ExtraIterInner::Items(items.iter())),
@@ -1571,10 +1571,10 @@ trait MergeExtras {
 }
 
 /// No unknown claims to merge.
-#[cfg(not(target_os = "none"))]
+#[cfg(not(feature = "small-code"))]
 struct NoExtras;
 
-#[cfg(not(target_os = "none"))]
+#[cfg(not(feature = "small-code"))]
 impl MergeExtras for NoExtras {
     #[inline(always)]
     fn write_before(&mut self, _: i64, _: &mut Encoder<cbor::Sink<'_>>) {}
@@ -1782,7 +1782,7 @@ impl<'a> Claims<'a> {
         // On any failure the two-pass read decides: validate, then read; its verdict and its
         // error are the reference (`decode_two_pass`). Bare-metal targets take it directly
         // (less code; the one-pass read is a host speed-up).
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         {
             let mut d = Decoder::one_pass(input, mode);
             if let Ok(c) = Self::decode_map_at(&mut d, 0)
@@ -1925,19 +1925,19 @@ impl<'a> Claims<'a> {
         e.map(self.entry_count());
         // Typed claims come out in key order; unknown claims are merged in between, in
         // encoded-key order.
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         if self.extra.is_empty() {
             // The common case, without the merge.
             self.write_typed(e, &mut NoExtras);
             return;
         }
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         {
             let mut extras = ExtraMerge::new(&self.extra);
             self.write_typed(e, &mut extras);
             extras.write_rest(e);
         }
-        #[cfg(target_os = "none")]
+        #[cfg(feature = "small-code")]
         self.write_map_content_compact(e);
     }
 
@@ -2025,7 +2025,7 @@ macro_rules! claims_table {
             }
 
             /// Reads the value of known key `k` into its field.
-            #[cfg_attr(target_os = "none", inline(never))]
+            #[cfg_attr(feature = "small-code", inline(never))]
             fn decode_claim(&mut self, k: i64, $d: &mut Decoder<'a>, $depth: usize) -> Result<()> {
                 match k {
                     $($num => self.$field = Some($read),)*
@@ -2041,7 +2041,7 @@ macro_rules! claims_table {
 
             /// Number of typed fields that are set (on bare-metal targets, counted through
             /// the compact writer's lookup, which is there anyway).
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             fn typed_count(&self) -> usize {
                 0 $(+ usize::from(self.$field.is_some()))*
             }
@@ -2049,7 +2049,7 @@ macro_rules! claims_table {
             /// Writes every set typed field, key and value, in table order (which is
             /// [`key::KNOWN`] order: checked by a test), each after the unknown claims whose
             /// keys sort before its own: straight-line code per claim, for speed on hosts.
-            #[cfg(any(not(target_os = "none"), test, feature = "fuzzing"))]
+            #[cfg(not(feature = "small-code"))]
             fn write_typed<M: MergeExtras>(&self, e: &mut Encoder<cbor::Sink<'_>>, extras: &mut M) {
                 $(
                     if let Some($v) = &self.$field {
@@ -2062,7 +2062,7 @@ macro_rules! claims_table {
 
             /// Checks every set typed field ([`ClaimRef::check`]): straight-line code per
             /// claim, for speed on hosts (kinds without checks compile to nothing).
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             fn check_typed(&self, depth: usize) -> Result<()> {
                 $(
                     if let Some($v) = &self.$field {
@@ -2075,7 +2075,7 @@ macro_rules! claims_table {
             /// The value of the typed field at position `i` of [`key::KNOWN`], if set (see
             /// [`Self::check_typed_compact`] and [`Self::write_typed_compact`]; positions are
             /// dense, so this is a jump table).
-            #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+            #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
             fn claim_at(&self, i: usize) -> Option<ClaimRef<'_, 'a>> {
                 match i {
                     $(position::$field => self.$field.as_ref().map(|$v| $value),)*
@@ -2089,7 +2089,7 @@ macro_rules! claims_table {
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
-        #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+        #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
@@ -2100,7 +2100,7 @@ macro_rules! claims_table {
 
 /// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
 /// test rules out).
-#[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+#[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
 const fn key_position(k: i64) -> usize {
     let mut rest: &[i64] = key::KNOWN;
     let mut i = 0;
@@ -2116,7 +2116,7 @@ const fn key_position(k: i64) -> usize {
 
 impl<'a> Claims<'a> {
     /// Number of typed fields that are set.
-    #[cfg(target_os = "none")]
+    #[cfg(feature = "small-code")]
     fn typed_count(&self) -> usize {
         (0..key::KNOWN.len())
             .filter(|&i| self.claim_at(i).is_some())
@@ -2126,7 +2126,7 @@ impl<'a> Claims<'a> {
     /// As [`Self::check_typed`], as a loop over the keys: less code, for bare-metal targets
     /// (the host build runs it in tests and fuzzing, through
     /// [`Self::encode_compact_reference`]).
-    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+    #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
     fn check_typed_compact(&self, depth: usize) -> Result<()> {
         for (i, k) in key::KNOWN.iter().copied().enumerate() {
             if let Some(v) = self.claim_at(i) {
@@ -2137,7 +2137,7 @@ impl<'a> Claims<'a> {
     }
 
     /// The typed-claims check of bare-metal targets.
-    #[cfg(target_os = "none")]
+    #[cfg(feature = "small-code")]
     fn check_typed(&self, depth: usize) -> Result<()> {
         self.check_typed_compact(depth)
     }
@@ -2145,7 +2145,7 @@ impl<'a> Claims<'a> {
     /// As [`Self::write_typed`], as a loop over the keys with one writer per kind of value:
     /// less code, for bare-metal targets (the host build runs it in tests and fuzzing, against
     /// [`Self::write_typed`]).
-    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+    #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
     fn write_typed_compact(
         &self,
         e: &mut Encoder<cbor::Sink<'_>>,
@@ -2177,7 +2177,7 @@ impl<'a> Claims<'a> {
     }
 
     /// The map's entries (after its head) through the compact writer, unknown claims merged.
-    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
+    #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
     fn write_map_content_compact(&self, e: &mut Encoder<cbor::Sink<'_>>) {
         let mut extras = ExtraMerge::new(&self.extra);
         self.write_typed_compact(e, &mut extras);
@@ -2253,7 +2253,7 @@ enum ClaimRef<'c, 'a> {
 
 impl ClaimRef<'_, '_> {
     /// The checks types alone cannot make (see [`Claims::check`]) of the value of claim `k`.
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn check(self, k: i64, depth: usize) -> Result<()> {
         let invalid = |_| Error::InvalidClaim { key: k };
         match self {
@@ -2277,8 +2277,8 @@ impl ClaimRef<'_, '_> {
     }
 
     /// Writes the value.
-    #[cfg_attr(not(target_os = "none"), inline(always))]
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn write(self, e: &mut Encoder<cbor::Sink<'_>>) {
         match self {
             Self::Text(t) => {
@@ -2469,6 +2469,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "small-code"))] // one-pass reads are the default build's
     fn deterministic_claims_are_read_in_one_pass() {
         let inner = [NamedSubmodule {
             name: "se",
