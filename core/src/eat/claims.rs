@@ -314,7 +314,6 @@ impl<'a> Claims<'a> {
 
 /// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
 /// test rules out).
-#[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
 pub(super) const fn key_position(k: i64) -> usize {
     let mut rest: &[i64] = key::KNOWN;
     let mut i = 0;

@@ -48,11 +48,8 @@ macro_rules! claims_table {
             /// True when typed claim `k` is set (false for keys without a field: see
             /// [`Claims::extra`] for those).
             #[must_use]
-            pub const fn has(&self, k: i64) -> bool {
-                match k {
-                    $($num => self.$field.is_some(),)*
-                    _ => false,
-                }
+            pub fn has(&self, k: i64) -> bool {
+                self.claim_at(key_position(k)).is_some()
             }
 
             /// Reads the value of known key `k` into its field.
@@ -106,7 +103,6 @@ macro_rules! claims_table {
             /// The value of the typed field at position `i` of [`key::KNOWN`], if set (see
             /// [`Self::check_typed_compact`] and [`Self::write_typed_compact`]; positions are
             /// dense, so this is a jump table).
-            #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
             pub(super) fn claim_at(&self, i: usize) -> Option<ClaimRef<'_, 'a>> {
                 match i {
                     $(position::$field => self.$field.as_ref().map(|$v| $value),)*
@@ -120,7 +116,6 @@ macro_rules! claims_table {
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
-        #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
