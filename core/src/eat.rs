@@ -1847,9 +1847,11 @@ impl<'a> Claims<'a> {
         Self::decode_map_at(&mut d, 0)
     }
 
-    /// [`Self::decode_with`] without its one-pass read: for tests and fuzzing, which check
-    /// that both give the same result on every input.
-    #[cfg(any(test, feature = "fuzzing"))]
+    /// [`Self::decode_with`] without its one-pass read: for tests and the fuzz harness, which
+    /// check that both give the same result on every input.
+    ///
+    /// # Errors
+    /// As [`Self::decode_with`].
     #[doc(hidden)]
     pub fn decode_reference(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
         Self::decode_two_pass(input, options.mode())
@@ -2050,7 +2052,7 @@ macro_rules! claims_table {
             /// Writes every set typed field, key and value, in table order (which is
             /// [`key::KNOWN`] order: checked by a test), each after the unknown claims whose
             /// keys sort before its own: straight-line code per claim, for speed on hosts.
-            #[cfg(any(not(target_os = "none"), test, feature = "fuzzing"))]
+            #[cfg(any(not(target_os = "none"), test))]
             fn write_typed<M: MergeExtras>(&self, e: &mut Encoder<cbor::Sink<'_>>, extras: &mut M) {
                 $(
                     if let Some($v) = &self.$field {
@@ -2076,7 +2078,6 @@ macro_rules! claims_table {
             /// The value of the typed field at position `i` of [`key::KNOWN`], if set (see
             /// [`Self::check_typed_compact`] and [`Self::write_typed_compact`]; positions are
             /// dense, so this is a jump table).
-            #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
             fn claim_at(&self, i: usize) -> Option<ClaimRef<'_, 'a>> {
                 match i {
                     $(position::$field => self.$field.as_ref().map(|$v| $value),)*
@@ -2090,7 +2091,6 @@ macro_rules! claims_table {
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
-        #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
@@ -2101,7 +2101,6 @@ macro_rules! claims_table {
 
 /// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
 /// test rules out).
-#[cfg(any(target_os = "none", test, feature = "fuzzing"))]
 const fn key_position(k: i64) -> usize {
     let mut rest: &[i64] = &key::KNOWN;
     let mut i = 0;
@@ -2125,9 +2124,8 @@ impl<'a> Claims<'a> {
     }
 
     /// As [`Self::check_typed`], as a loop over the keys: less code, for bare-metal targets
-    /// (the host build runs it in tests and fuzzing, through
+    /// (the host build runs it in tests and the fuzz harness, through
     /// [`Self::encode_compact_reference`]).
-    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
     fn check_typed_compact(&self, depth: usize) -> Result<()> {
         for (i, k) in key::KNOWN.into_iter().enumerate() {
             if let Some(v) = self.claim_at(i) {
@@ -2144,9 +2142,8 @@ impl<'a> Claims<'a> {
     }
 
     /// As [`Self::write_typed`], as a loop over the keys with one writer per kind of value:
-    /// less code, for bare-metal targets (the host build runs it in tests and fuzzing, against
+    /// less code, for bare-metal targets (the host build runs it in tests and the fuzz harness, against
     /// [`Self::write_typed`]).
-    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
     fn write_typed_compact(
         &self,
         e: &mut Encoder<cbor::Sink<'_>>,
@@ -2162,11 +2159,10 @@ impl<'a> Claims<'a> {
     }
 
     /// [`Self::encode`] through the compact claims check and writer of bare-metal targets, for
-    /// tests and fuzzing, which check that both paths give the same result and bytes.
+    /// tests and the fuzz harness, which check that both paths give the same result and bytes.
     ///
     /// # Errors
     /// As [`Self::encode`].
-    #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn encode_compact_reference(&self, out: &mut [u8]) -> Result<usize> {
         self.check_with(0, Self::check_typed_compact)?;
@@ -2178,7 +2174,6 @@ impl<'a> Claims<'a> {
     }
 
     /// The map's entries (after its head) through the compact writer, unknown claims merged.
-    #[cfg(any(target_os = "none", test, feature = "fuzzing"))]
     fn write_map_content_compact(&self, e: &mut Encoder<cbor::Sink<'_>>) {
         let mut extras = ExtraMerge::new(&self.extra);
         self.write_typed_compact(e, &mut extras);

@@ -131,7 +131,7 @@ extern crate std;
 // `#[cfg_attr(target_os = "none", inline(never))]` stay out of line there because each was
 // measured to make the signing or verifying program smaller (`bash benches/size/run.sh`;
 // docs/performance.md, "Code size"), and a few paths have a compact bare-metal form that the
-// host build checks against its own (tests and fuzzing) and the QEMU run executes.
+// host build checks against its own (tests and the fuzz harness) and the QEMU run executes.
 
 pub mod appraise;
 #[cfg(feature = "aws-lc-rs")]
@@ -144,8 +144,5 @@ pub mod crypto;
 pub mod eat;
 pub mod ecnpp;
 pub mod error;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 
 pub use error::{Error, Result};
