@@ -13,8 +13,9 @@ use coset::{
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 
 use ecnpp_attest::appraise::{AttestationResult, MEASUREMENT_SYSTEM};
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{ResultCode, ResultId};
-use ecnpp_attest::ecnpp::{PP_REF_V1_0_7, PROFILE_OID, Promise, RESULT_PROFILE_OID};
+use ecnpp_attest::ecnpp::{PP_REF_V1_0_7, PROFILE_OID, RESULT_PROFILE_OID};
 
 use crate::fixture::{
     BL, CERTIFIED, DIGEST_FORMAT, DeviceState, FW, KID, MODEL, NOW, OEM, SE_MODEL, SEMVER, SWNAME,

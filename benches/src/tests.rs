@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use ecnpp_attest::appraise::TrustStatus;
-use ecnpp_attest::ecnpp::Promise;
+use ecnpp_attest::eat::Promise;
 
 use crate::baseline::{self, raw_aws_lc, raw_p256, raw_p256_13};
 use crate::fixture::{self, DEVICE_SECRET, DeviceState, Keys, VERIFIER_SECRET};

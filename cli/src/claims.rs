@@ -20,7 +20,8 @@ use ecnpp_attest::eat::{
     MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce, NonceClaim, OemId,
     Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
 };
-use ecnpp_attest::ecnpp::{Lifecycle, PROFILE, PROFILE_OID_TEXT, Promise, Robustness};
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
+use ecnpp_attest::ecnpp::{PROFILE, PROFILE_OID_TEXT};
 use serde_json::{Map, Value, json};
 
 use crate::diag::{diag_within, read_exact};

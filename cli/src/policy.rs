@@ -8,8 +8,9 @@ use std::path::Path;
 use bumpalo::Bump;
 use ecnpp_attest::appraise::{CertifiedConfig, Challenge, Policy};
 use ecnpp_attest::crypto::VerifyingKey;
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{DebugStatus, Profile, Ueid};
-use ecnpp_attest::ecnpp::{Endorsement, Model, PROFILE, PROFILE_OID_TEXT, Promise};
+use ecnpp_attest::ecnpp::{Endorsement, Model, PROFILE, PROFILE_OID_TEXT};
 use serde_json::Value;
 
 use crate::claims::{DBGSTAT_NAMES, Reader, suggestion};

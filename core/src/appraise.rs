@@ -22,10 +22,8 @@ use crate::eat::{
     Claims, DebugStatus, DecodeOptions, Dloa, List, MeasResGroup, MeasResult, Measurement,
     NamedSubmodule, OemId, Profile, ResultCode, ResultId, Submodule, Ueid,
 };
-use crate::ecnpp::{
-    self, Lifecycle, PROFILE, Promise, RESULT_PROFILE, Robustness, SUBMOD_SE, SUBMOD_TEE,
-    VerifiedEvidence,
-};
+use crate::eat::{Lifecycle, Promise, Robustness};
+use crate::ecnpp::{self, PROFILE, RESULT_PROFILE, SUBMOD_SE, SUBMOD_TEE, VerifiedEvidence};
 use crate::error::{Error, Result};
 
 /// Most measurement results one appraisal records (evidence with more is contraindicated).

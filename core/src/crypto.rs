@@ -105,7 +105,7 @@ impl Signature {
     /// # Errors
     /// [`Error::InvalidSignatureLength`] unless exactly 64 bytes (a DER signature lands here);
     /// [`Error::SignatureScalarOutOfRange`] when `r` or `s` is zero or not below `n`.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
         let raw: [u8; 64] = bytes
             .try_into()
@@ -150,7 +150,7 @@ impl fmt::Debug for Signature {
 }
 
 /// `0 < v < n` for a 32-byte big-endian public value (variable time: signatures are public).
-#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(feature = "small-code", inline(never))]
 fn scalar_in_range(v: &[u8]) -> bool {
     v.iter().any(|&b| b != 0) && v < P256_ORDER.as_slice()
 }
@@ -206,9 +206,10 @@ impl<T: Verifier + ?Sized> Verifier for &T {
 ///
 /// Copies: the key's only copy is where the caller keeps it. Every copy `p256`/`ecdsa` make
 /// while importing the scalar or signing (its bytes, the RFC 6979 state, the nonce `k`) lies on
-/// the stack below a call this crate wipes afterwards ([`scrub_stack`]). Build the key in place
-/// with [`SigningKey::from_bytes_in`] to keep exactly one copy: a key returned by value may be
-/// moved by the compiler, and a move leaves the old bytes where no destructor sees them.
+/// the stack below a call this crate wipes afterwards (docs/constant-time.md, "Secrets"). Build
+/// the key in place with [`SigningKey::from_bytes_in`] to keep exactly one copy: a key returned
+/// by value may be moved by the compiler, and a move leaves the old bytes where no destructor
+/// sees them.
 pub struct SigningKey {
     inner: p256::ecdsa::SigningKey,
 }
@@ -291,7 +292,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`Error::InvalidKey`] when the scalar is zero or not below the group order.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self> {
         let mut slot = None;
         Self::from_bytes_in(&mut slot, secret)?;

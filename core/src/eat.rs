@@ -22,118 +22,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::cbor::{self, Decoder, Encoder, Major, Mode, SizeCounter, SliceWriter, Write};
-use crate::ecnpp::{Lifecycle, Promise, Robustness};
 use crate::error::{Error, Result};
-
-/// Registered claim keys.
-pub mod key {
-    /// `iss` (RFC 8392).
-    pub const ISS: i64 = 1;
-    /// `sub` (RFC 8392).
-    pub const SUB: i64 = 2;
-    /// `aud` (RFC 8392).
-    pub const AUD: i64 = 3;
-    /// `exp` (RFC 8392).
-    pub const EXP: i64 = 4;
-    /// `nbf` (RFC 8392).
-    pub const NBF: i64 = 5;
-    /// `iat` (RFC 8392).
-    pub const IAT: i64 = 6;
-    /// `cti` (RFC 8392).
-    pub const CTI: i64 = 7;
-    /// `nonce` (RFC 9711).
-    pub const NONCE: i64 = 10;
-    /// `ueid`.
-    pub const UEID: i64 = 256;
-    /// `sueids`.
-    pub const SUEIDS: i64 = 257;
-    /// `oemid`.
-    pub const OEMID: i64 = 258;
-    /// `hwmodel`.
-    pub const HWMODEL: i64 = 259;
-    /// `hwversion`.
-    pub const HWVERSION: i64 = 260;
-    /// `uptime`.
-    pub const UPTIME: i64 = 261;
-    /// `oemboot`.
-    pub const OEMBOOT: i64 = 262;
-    /// `dbgstat`.
-    pub const DBGSTAT: i64 = 263;
-    /// `location`.
-    pub const LOCATION: i64 = 264;
-    /// `eat_profile`.
-    pub const EAT_PROFILE: i64 = 265;
-    /// `submods`.
-    pub const SUBMODS: i64 = 266;
-    /// `bootcount`.
-    pub const BOOTCOUNT: i64 = 267;
-    /// `bootseed`.
-    pub const BOOTSEED: i64 = 268;
-    /// `dloas`.
-    pub const DLOAS: i64 = 269;
-    /// `swname`.
-    pub const SWNAME: i64 = 270;
-    /// `swversion`.
-    pub const SWVERSION: i64 = 271;
-    /// `manifests`.
-    pub const MANIFESTS: i64 = 272;
-    /// `measurements`.
-    pub const MEASUREMENTS: i64 = 273;
-    /// `measres`.
-    pub const MEASRES: i64 = 274;
-    /// `intuse`.
-    pub const INTUSE: i64 = 275;
-    /// `ecnpp-promise` (this project's profile, private use).
-    pub const ECNPP_PROMISE: i64 = -90101;
-    /// `ecnpp-pp-ref`.
-    pub const ECNPP_PP_REF: i64 = -90102;
-    /// `ecnpp-evaluated-config`.
-    pub const ECNPP_EVALUATED_CONFIG: i64 = -90103;
-    /// `ecnpp-lifecycle`.
-    pub const ECNPP_LIFECYCLE: i64 = -90104;
-    /// `ecnpp-svn`.
-    pub const ECNPP_SVN: i64 = -90105;
-    /// `ecnpp-robustness`.
-    pub const ECNPP_ROBUSTNESS: i64 = -90106;
-
-    /// Every key [`super::Claims`] has a field for, in core deterministic (encoded-bytes) order.
-    pub const KNOWN: [i64; 34] = [
-        ISS,
-        SUB,
-        AUD,
-        EXP,
-        NBF,
-        IAT,
-        CTI,
-        NONCE,
-        UEID,
-        SUEIDS,
-        OEMID,
-        HWMODEL,
-        HWVERSION,
-        UPTIME,
-        OEMBOOT,
-        DBGSTAT,
-        LOCATION,
-        EAT_PROFILE,
-        SUBMODS,
-        BOOTCOUNT,
-        BOOTSEED,
-        DLOAS,
-        SWNAME,
-        SWVERSION,
-        MANIFESTS,
-        MEASUREMENTS,
-        MEASRES,
-        INTUSE,
-        ECNPP_PROMISE,
-        ECNPP_PP_REF,
-        ECNPP_EVALUATED_CONFIG,
-        ECNPP_LIFECYCLE,
-        ECNPP_SVN,
-        ECNPP_ROBUSTNESS,
-    ];
-}
 
 /// Maximum nesting of submodules inside submodules accepted by [`Claims::decode`] and
 /// [`Claims::encode`]. (CBOR nesting is separately bounded by [`cbor::MAX_DEPTH`].)
@@ -160,7 +49,7 @@ pub trait Item<'a>: Sized + Copy {
     ///
     /// # Errors
     /// As [`Self::decode`].
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         Self::decode(d, depth).map(drop)
     }
@@ -385,7 +274,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     /// the nesting bounds where they are written (a decoded list may be moved into a deeper
     /// submodule than it came from), which the recheck stored with them checks. Their types
     /// were checked when they were read, and are not checked again here.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn check(&self, depth: usize) -> Result<()> {
         if self.is_empty() {
             return Err(Error::InvalidArgument);
@@ -759,68 +648,132 @@ impl<'a> Item<'a> for Version<'a> {
     }
 }
 
-/// `dbgstat` (claim 263).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DebugStatus {
-    /// 0: debug is enabled.
-    Enabled = 0,
-    /// 1: debug is disabled.
-    Disabled = 1,
-    /// 2: disabled since boot.
-    DisabledSinceBoot = 2,
-    /// 3: disabled permanently.
-    DisabledPermanently = 3,
-    /// 4: disabled fully and permanently.
-    DisabledFullyAndPermanently = 4,
+/// Enumerations of registered claim values, each defined once: its values, the names the CLI,
+/// the C API and the docs use, and the conversions, all from one list.
+macro_rules! registered_enum {
+    (
+        $(#[$doc:meta])*
+        $name:ident ($claim:literal) { $($(#[$vdoc:meta])* $variant:ident = $value:literal, $text:literal;)* }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant = $value,)*
+        }
+
+        impl $name {
+            /// Every value, in ascending order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            /// From the registered value.
+            ///
+            /// # Errors
+            /// [`Error::InvalidArgument`] for a value outside the registered ones.
+            pub const fn from_u64(v: u64) -> Result<Self> {
+                match v {
+                    $($value => Ok(Self::$variant),)*
+                    _ => Err(Error::InvalidArgument),
+                }
+            }
+
+            /// The registered value.
+            #[must_use]
+            pub const fn value(self) -> u64 {
+                self as u64
+            }
+
+            /// The name used in policies, claims files, the C API's strings and the docs.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+
+            /// From [`Self::name`].
+            ///
+            /// # Errors
+            /// [`Error::InvalidArgument`] for any other text.
+            pub fn from_name(name: &str) -> Result<Self> {
+                match name {
+                    $($text => Ok(Self::$variant),)*
+                    _ => Err(Error::InvalidArgument),
+                }
+            }
+
+            /// The claim key whose values these are.
+            pub const CLAIM: i64 = $claim;
+        }
+    };
 }
 
-impl DebugStatus {
-    /// From the registered value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] outside 0..=4.
-    pub const fn from_u64(v: u64) -> Result<Self> {
-        Ok(match v {
-            0 => Self::Enabled,
-            1 => Self::Disabled,
-            2 => Self::DisabledSinceBoot,
-            3 => Self::DisabledPermanently,
-            4 => Self::DisabledFullyAndPermanently,
-            _ => return Err(Error::InvalidArgument),
-        })
+registered_enum! {
+    /// `dbgstat` (claim 263). Ordered: a higher value is a stronger debug lock.
+    DebugStatus (263) {
+        /// 0: debug is enabled.
+        Enabled = 0, "enabled";
+        /// 1: debug is disabled.
+        Disabled = 1, "disabled";
+        /// 2: disabled since boot.
+        DisabledSinceBoot = 2, "disabled-since-boot";
+        /// 3: disabled permanently.
+        DisabledPermanently = 3, "disabled-permanently";
+        /// 4: disabled fully and permanently.
+        DisabledFullyAndPermanently = 4, "disabled-fully-and-permanently";
     }
 }
 
-/// `intuse` (claim 275).
+registered_enum! {
+    /// `intuse` (claim 275).
+    IntendedUse (275) {
+        /// 1: generic.
+        Generic = 1, "generic";
+        /// 2: registration.
+        Registration = 2, "registration";
+        /// 3: provisioning.
+        Provisioning = 3, "provisioning";
+        /// 4: certificate issuance.
+        CertificateIssuance = 4, "certificate-issuance";
+        /// 5: proof of possession.
+        ProofOfPossession = 5, "proof-of-possession";
+    }
+}
+
+registered_enum! {
+    /// The device security promise (`ecnpp-promise`, ECN PP profile). Ordered: a higher promise
+    /// includes the lower. What each requires of evidence is a rule of [`crate::ecnpp`].
+    Promise (-90101) {
+        /// 1: the device claims of the profile; no isolated key store is claimed.
+        Standard = 1, "standard";
+        /// 2: the attestation key lives in a secure element or TPM (submodule `"se"`).
+        SecureElement = 2, "secure-element";
+        /// 3: keys and security-sensitive code run in a TEE (submodule `"tee"` with measurements).
+        SecureEnclave = 3, "secure-enclave";
+    }
+}
+
+registered_enum! {
+    /// The device lifecycle state (`ecnpp-lifecycle`, ECN PP profile).
+    Lifecycle (-90104) {
+        /// 1: being provisioned.
+        Provisioning = 1, "provisioning";
+        /// 2: in operation (the only state in which workloads are expected).
+        Operational = 2, "operational";
+        /// 3: in maintenance or debug.
+        Maintenance = 3, "maintenance";
+        /// 4: decommissioned.
+        Decommissioned = 4, "decommissioned";
+    }
+}
+
+/// A robustness claim (`ecnpp-robustness` entry): a certification scheme and the level reached,
+/// e.g. `("FIPS140-3", "3")`. Asserted by a verifier, inside a submodule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IntendedUse {
-    /// 1: generic.
-    Generic = 1,
-    /// 2: registration.
-    Registration = 2,
-    /// 3: provisioning.
-    Provisioning = 3,
-    /// 4: certificate issuance.
-    CertificateIssuance = 4,
-    /// 5: proof of possession.
-    ProofOfPossession = 5,
-}
-
-impl IntendedUse {
-    /// From the registered value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] outside 1..=5.
-    pub const fn from_u64(v: u64) -> Result<Self> {
-        Ok(match v {
-            1 => Self::Generic,
-            2 => Self::Registration,
-            3 => Self::Provisioning,
-            4 => Self::CertificateIssuance,
-            5 => Self::ProofOfPossession,
-            _ => return Err(Error::InvalidArgument),
-        })
-    }
+pub struct Robustness<'a> {
+    /// The scheme, e.g. `"FIPS140-3"`, `"PSA"`, `"SESIP"`.
+    pub scheme: &'a str,
+    /// The level, e.g. `"3"`.
+    pub level: &'a str,
 }
 
 /// `eat_profile` (claim 265): a URI or an OID (the OID's BER content bytes, untagged).
@@ -1027,17 +980,18 @@ impl<'a> Item<'a> for Measurement<'a> {
     }
 }
 
-/// The result of comparing one measurement (RFC 9711 §4.2.17).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResultCode {
-    /// 1: the comparison succeeded.
-    Success = 1,
-    /// 2: the comparison failed.
-    Fail = 2,
-    /// 3: the comparison was not run.
-    NotRun = 3,
-    /// 4: the measurement was absent.
-    Absent = 4,
+registered_enum! {
+    /// The result of comparing one measurement (RFC 9711 §4.2.17, in `measres`, claim 274).
+    ResultCode (274) {
+        /// 1: the comparison succeeded.
+        Success = 1, "success";
+        /// 2: the comparison failed.
+        Fail = 2, "fail";
+        /// 3: the comparison was not run.
+        NotRun = 3, "not-run";
+        /// 4: the measurement was absent.
+        Absent = 4, "absent";
+    }
 }
 
 /// The identifier of an individual measurement result.
@@ -1226,7 +1180,7 @@ impl<'a> Submodule<'a> {
         }
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn encode_to<W: Write>(&self, e: &mut Encoder<W>) {
         match self {
             Self::Claims(c) => c.encode_map(e),
@@ -1251,7 +1205,7 @@ impl<'a> Item<'a> for NamedSubmodule<'a> {
             submodule: Submodule::decode_at(d, depth)?,
         })
     }
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn check_next(d: &mut Decoder<'a>, depth: usize) -> Result<()> {
         d.text()?;
         if d.peek_major()? == Major::Map {
@@ -1434,7 +1388,7 @@ fn encode_named_map<'a, T: Item<'a>, W: Write>(
 
 /// Order of two text strings' deterministic encodings (the order of text labels: shorter
 /// first, then bytewise).
-#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(feature = "small-code", inline(never))]
 fn cmp_text_encoded(a: &str, b: &str) -> Ordering {
     Label::Text(a).cmp_encoded(&Label::Text(b))
 }
@@ -1530,7 +1484,7 @@ impl Default for Extra<'_> {
 impl<'a> Extra<'a> {
     /// Iterates over the claims whose keys have no field in [`Claims`].
     #[must_use]
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn iter(&self) -> ExtraIter<'a> {
         match *self {
             Self::Items(items) => ExtraIter(ExtraIterInner::Items(items.iter())),
@@ -1617,10 +1571,10 @@ trait MergeExtras {
 }
 
 /// No unknown claims to merge.
-#[cfg(not(target_os = "none"))]
+#[cfg(not(feature = "small-code"))]
 struct NoExtras;
 
-#[cfg(not(target_os = "none"))]
+#[cfg(not(feature = "small-code"))]
 impl MergeExtras for NoExtras {
     #[inline(always)]
     fn write_before(&mut self, _: i64, _: &mut Encoder<cbor::Sink<'_>>) {}
@@ -1828,7 +1782,7 @@ impl<'a> Claims<'a> {
         // On any failure the two-pass read decides: validate, then read; its verdict and its
         // error are the reference (`decode_two_pass`). Bare-metal targets take it directly
         // (less code; the one-pass read is a host speed-up).
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         {
             let mut d = Decoder::one_pass(input, mode);
             if let Ok(c) = Self::decode_map_at(&mut d, 0)
@@ -1973,19 +1927,19 @@ impl<'a> Claims<'a> {
         e.map(self.entry_count());
         // Typed claims come out in key order; unknown claims are merged in between, in
         // encoded-key order.
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         if self.extra.is_empty() {
             // The common case, without the merge.
             self.write_typed(e, &mut NoExtras);
             return;
         }
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         {
             let mut extras = ExtraMerge::new(&self.extra);
             self.write_typed(e, &mut extras);
             extras.write_rest(e);
         }
-        #[cfg(target_os = "none")]
+        #[cfg(feature = "small-code")]
         self.write_map_content_compact(e);
     }
 
@@ -2025,13 +1979,58 @@ impl<'a> Claims<'a> {
 /// writers of [`Claims`] are generated from it, so a claim is added in exactly one place (and in
 /// [`key::KNOWN`], whose order fixes the encoding order).
 macro_rules! claims_table {
-    (($d:ident, $depth:ident, $v:ident) $($key:path => $field:ident: $read:expr, $value:expr;)*) => {
+    (($d:ident, $depth:ident, $v:ident) $($const:ident = $num:expr, $name:literal, $src:literal => $field:ident: $read:expr, $value:expr;)*) => {
+        /// Registered claim keys: every claim [`Claims`] has a field for (generated from the
+        /// claims table).
+        pub mod key {
+            $(
+                #[doc = concat!("`", $name, "` (", $src, ").")]
+                pub const $const: i64 = $num;
+            )*
+
+            /// Every key [`super::Claims`] has a field for, in core deterministic
+            /// (encoded-bytes) order, which is the table's order (checked by a test).
+            pub const KNOWN: &[i64] = &[$($const),*];
+        }
+
+        /// Every typed claim as (key, name), in [`key::KNOWN`] order: the names the CLI, the C
+        /// API's strings and the docs use.
+        pub const CLAIM_NAMES: &[(i64, &str)] = &[$((key::$const, $name)),*];
+
+        /// The name of typed claim `k` (e.g. `"nonce"` for 10), if it has a field.
+        #[must_use]
+        pub const fn claim_name(k: i64) -> Option<&'static str> {
+            match k {
+                $($num => Some($name),)*
+                _ => None,
+            }
+        }
+
+        /// The key of the typed claim named `name` (the inverse of [`claim_name`]).
+        #[must_use]
+        pub fn claim_key(name: &str) -> Option<i64> {
+            match name {
+                $($name => Some($num),)*
+                _ => None,
+            }
+        }
+
         impl<'a> Claims<'a> {
+            /// True when typed claim `k` is set (false for keys without a field: see
+            /// [`Claims::extra`] for those).
+            #[must_use]
+            pub const fn has(&self, k: i64) -> bool {
+                match k {
+                    $($num => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+
             /// Reads the value of known key `k` into its field.
-            #[cfg_attr(target_os = "none", inline(never))]
+            #[cfg_attr(feature = "small-code", inline(never))]
             fn decode_claim(&mut self, k: i64, $d: &mut Decoder<'a>, $depth: usize) -> Result<()> {
                 match k {
-                    $($key => self.$field = Some($read),)*
+                    $($num => self.$field = Some($read),)*
                     _ => $d.skip()?,
                 }
                 Ok(())
@@ -2039,12 +2038,12 @@ macro_rules! claims_table {
 
             /// Whether `k` has a typed field.
             const fn is_known_key(k: i64) -> bool {
-                matches!(k, $($key)|*)
+                matches!(k, $($num)|*)
             }
 
             /// Number of typed fields that are set (on bare-metal targets, counted through
             /// the compact writer's lookup, which is there anyway).
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             fn typed_count(&self) -> usize {
                 0 $(+ usize::from(self.$field.is_some()))*
             }
@@ -2052,12 +2051,12 @@ macro_rules! claims_table {
             /// Writes every set typed field, key and value, in table order (which is
             /// [`key::KNOWN`] order: checked by a test), each after the unknown claims whose
             /// keys sort before its own: straight-line code per claim, for speed on hosts.
-            #[cfg(any(not(target_os = "none"), test))]
+            #[cfg(not(feature = "small-code"))]
             fn write_typed<M: MergeExtras>(&self, e: &mut Encoder<cbor::Sink<'_>>, extras: &mut M) {
                 $(
                     if let Some($v) = &self.$field {
-                        extras.write_before($key, e);
-                        e.encoded_head(&const { cbor::EncodedHead::int($key) });
+                        extras.write_before($num, e);
+                        e.encoded_head(&const { cbor::EncodedHead::int($num) });
                         $value.write(e);
                     }
                 )*
@@ -2065,11 +2064,11 @@ macro_rules! claims_table {
 
             /// Checks every set typed field ([`ClaimRef::check`]): straight-line code per
             /// claim, for speed on hosts (kinds without checks compile to nothing).
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             fn check_typed(&self, depth: usize) -> Result<()> {
                 $(
                     if let Some($v) = &self.$field {
-                        $value.check($key, depth)?;
+                        $value.check($num, depth)?;
                     }
                 )*
                 Ok(())
@@ -2087,14 +2086,14 @@ macro_rules! claims_table {
 
             /// The keys of the table, in table order.
             #[cfg(test)]
-            const TABLE_KEYS: &'static [i64] = &[$($key),*];
+            const TABLE_KEYS: &'static [i64] = &[$($num),*];
         }
 
         /// The position of each typed claim's key in [`key::KNOWN`], named after its field.
         #[allow(non_upper_case_globals)]
         mod position {
             use super::{key, key_position};
-            $(pub(super) const $field: usize = key_position($key);)*
+            $(pub(super) const $field: usize = key_position(key::$const);)*
         }
     };
 }
@@ -2102,7 +2101,7 @@ macro_rules! claims_table {
 /// The position of `k` in [`key::KNOWN`] (`usize::MAX` if absent, which the claims table's
 /// test rules out).
 const fn key_position(k: i64) -> usize {
-    let mut rest: &[i64] = &key::KNOWN;
+    let mut rest: &[i64] = key::KNOWN;
     let mut i = 0;
     while let [first, tail @ ..] = rest {
         if *first == k {
@@ -2116,7 +2115,7 @@ const fn key_position(k: i64) -> usize {
 
 impl<'a> Claims<'a> {
     /// Number of typed fields that are set.
-    #[cfg(target_os = "none")]
+    #[cfg(feature = "small-code")]
     fn typed_count(&self) -> usize {
         (0..key::KNOWN.len())
             .filter(|&i| self.claim_at(i).is_some())
@@ -2127,7 +2126,7 @@ impl<'a> Claims<'a> {
     /// (the host build runs it in tests and the fuzz harness, through
     /// [`Self::encode_compact_reference`]).
     fn check_typed_compact(&self, depth: usize) -> Result<()> {
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
+        for (i, k) in key::KNOWN.iter().copied().enumerate() {
             if let Some(v) = self.claim_at(i) {
                 v.check(k, depth)?;
             }
@@ -2136,20 +2135,20 @@ impl<'a> Claims<'a> {
     }
 
     /// The typed-claims check of bare-metal targets.
-    #[cfg(target_os = "none")]
+    #[cfg(feature = "small-code")]
     fn check_typed(&self, depth: usize) -> Result<()> {
         self.check_typed_compact(depth)
     }
 
     /// As [`Self::write_typed`], as a loop over the keys with one writer per kind of value:
-    /// less code, for bare-metal targets (the host build runs it in tests and the fuzz harness, against
-    /// [`Self::write_typed`]).
+    /// less code, for bare-metal targets (the host build runs it in tests and the fuzz harness,
+    /// against [`Self::write_typed`]).
     fn write_typed_compact(
         &self,
         e: &mut Encoder<cbor::Sink<'_>>,
         extras: &mut ExtraMerge<'_, 'a>,
     ) {
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
+        for (i, k) in key::KNOWN.iter().copied().enumerate() {
             if let Some(v) = self.claim_at(i) {
                 extras.write_before(k, e);
                 e.int(k);
@@ -2183,46 +2182,46 @@ impl<'a> Claims<'a> {
 
 claims_table! {
     (d, depth, v)
-    key::ISS => iss: d.text()?, ClaimRef::Text(v);
-    key::SUB => sub: d.text()?, ClaimRef::Text(v);
-    key::AUD => aud: d.text()?, ClaimRef::Text(v);
-    key::EXP => exp: time(d)?, ClaimRef::Int(*v);
-    key::NBF => nbf: time(d)?, ClaimRef::Int(*v);
-    key::IAT => iat: time(d)?, ClaimRef::Int(*v);
-    key::CTI => cti: d.bytes()?, ClaimRef::Bytes(v);
-    key::NONCE => nonce: match d.peek_major()? {
+    ISS = 1, "iss", "RFC 8392" => iss: d.text()?, ClaimRef::Text(v);
+    SUB = 2, "sub", "RFC 8392" => sub: d.text()?, ClaimRef::Text(v);
+    AUD = 3, "aud", "RFC 8392" => aud: d.text()?, ClaimRef::Text(v);
+    EXP = 4, "exp", "RFC 8392" => exp: time(d)?, ClaimRef::Int(*v);
+    NBF = 5, "nbf", "RFC 8392" => nbf: time(d)?, ClaimRef::Int(*v);
+    IAT = 6, "iat", "RFC 8392" => iat: time(d)?, ClaimRef::Int(*v);
+    CTI = 7, "cti", "RFC 8392" => cti: d.bytes()?, ClaimRef::Bytes(v);
+    NONCE = 10, "nonce", "RFC 9711" => nonce: match d.peek_major()? {
         Major::Array => NonceClaim::Many(List::decode_array(d, depth)?),
         _ => NonceClaim::One(Nonce::new(d.bytes()?)?),
     }, match v {
         NonceClaim::One(n) => ClaimRef::Bytes(n.as_bytes()),
         NonceClaim::Many(l) => ClaimRef::Nonces(l),
     };
-    key::UEID => ueid: Ueid::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
-    key::SUEIDS => sueids: decode_named_map(d, depth)?, ClaimRef::Sueids(v);
-    key::OEMID => oemid: OemId::decode(d, depth)?, ClaimRef::OemId(v);
-    key::HWMODEL => hwmodel: HwModel::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
-    key::HWVERSION => hwversion: Version::decode(d, depth)?, ClaimRef::Version(v);
-    key::UPTIME => uptime: d.uint()?, ClaimRef::Uint(*v);
-    key::OEMBOOT => oemboot: d.bool()?, ClaimRef::Bool(*v);
-    key::DBGSTAT => dbgstat: DebugStatus::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::LOCATION => location: Location::decode(d, depth)?, ClaimRef::Location(v);
-    key::EAT_PROFILE => eat_profile: Profile::decode(d, depth)?, ClaimRef::Profile(v);
-    key::SUBMODS => submods: decode_named_map(d, depth)?, ClaimRef::Submods(v);
-    key::BOOTCOUNT => bootcount: d.uint()?, ClaimRef::Uint(*v);
-    key::BOOTSEED => bootseed: d.bytes()?, ClaimRef::Bytes(v);
-    key::DLOAS => dloas: List::decode_array(d, depth)?, ClaimRef::Dloas(v);
-    key::SWNAME => swname: d.text()?, ClaimRef::Text(v);
-    key::SWVERSION => swversion: Version::decode(d, depth)?, ClaimRef::Version(v);
-    key::MANIFESTS => manifests: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
-    key::MEASUREMENTS => measurements: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
-    key::MEASRES => measres: List::decode_array(d, depth)?, ClaimRef::Measres(v);
-    key::INTUSE => intuse: IntendedUse::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::ECNPP_PROMISE => promise: Promise::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::ECNPP_PP_REF => pp_ref: d.text()?, ClaimRef::Text(v);
-    key::ECNPP_EVALUATED_CONFIG => evaluated_config: d.bool()?, ClaimRef::Bool(*v);
-    key::ECNPP_LIFECYCLE => lifecycle: Lifecycle::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
-    key::ECNPP_SVN => svn: d.uint()?, ClaimRef::Uint(*v);
-    key::ECNPP_ROBUSTNESS => robustness: List::decode_array(d, depth)?, ClaimRef::Robustness(v);
+    UEID = 256, "ueid", "RFC 9711" => ueid: Ueid::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
+    SUEIDS = 257, "sueids", "RFC 9711" => sueids: decode_named_map(d, depth)?, ClaimRef::Sueids(v);
+    OEMID = 258, "oemid", "RFC 9711" => oemid: OemId::decode(d, depth)?, ClaimRef::OemId(v);
+    HWMODEL = 259, "hwmodel", "RFC 9711" => hwmodel: HwModel::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
+    HWVERSION = 260, "hwversion", "RFC 9711" => hwversion: Version::decode(d, depth)?, ClaimRef::Version(v);
+    UPTIME = 261, "uptime", "RFC 9711" => uptime: d.uint()?, ClaimRef::Uint(*v);
+    OEMBOOT = 262, "oemboot", "RFC 9711" => oemboot: d.bool()?, ClaimRef::Bool(*v);
+    DBGSTAT = 263, "dbgstat", "RFC 9711" => dbgstat: DebugStatus::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    LOCATION = 264, "location", "RFC 9711" => location: Location::decode(d, depth)?, ClaimRef::Location(v);
+    EAT_PROFILE = 265, "eat_profile", "RFC 9711" => eat_profile: Profile::decode(d, depth)?, ClaimRef::Profile(v);
+    SUBMODS = 266, "submods", "RFC 9711" => submods: decode_named_map(d, depth)?, ClaimRef::Submods(v);
+    BOOTCOUNT = 267, "bootcount", "RFC 9711" => bootcount: d.uint()?, ClaimRef::Uint(*v);
+    BOOTSEED = 268, "bootseed", "RFC 9711" => bootseed: d.bytes()?, ClaimRef::Bytes(v);
+    DLOAS = 269, "dloas", "RFC 9711" => dloas: List::decode_array(d, depth)?, ClaimRef::Dloas(v);
+    SWNAME = 270, "swname", "RFC 9711" => swname: d.text()?, ClaimRef::Text(v);
+    SWVERSION = 271, "swversion", "RFC 9711" => swversion: Version::decode(d, depth)?, ClaimRef::Version(v);
+    MANIFESTS = 272, "manifests", "RFC 9711" => manifests: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
+    MEASUREMENTS = 273, "measurements", "RFC 9711" => measurements: List::decode_array(d, depth)?, ClaimRef::Measurements(v);
+    MEASRES = 274, "measres", "RFC 9711" => measres: List::decode_array(d, depth)?, ClaimRef::Measres(v);
+    INTUSE = 275, "intuse", "RFC 9711" => intuse: IntendedUse::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    ECNPP_PROMISE = -90101, "ecnpp-promise", "ECN PP profile" => promise: Promise::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    ECNPP_PP_REF = -90102, "ecnpp-pp-ref", "ECN PP profile" => pp_ref: d.text()?, ClaimRef::Text(v);
+    ECNPP_EVALUATED_CONFIG = -90103, "ecnpp-evaluated-config", "ECN PP profile" => evaluated_config: d.bool()?, ClaimRef::Bool(*v);
+    ECNPP_LIFECYCLE = -90104, "ecnpp-lifecycle", "ECN PP profile" => lifecycle: Lifecycle::from_u64(d.uint()?)?, ClaimRef::Uint(*v as u64);
+    ECNPP_SVN = -90105, "ecnpp-svn", "ECN PP profile" => svn: d.uint()?, ClaimRef::Uint(*v);
+    ECNPP_ROBUSTNESS = -90106, "ecnpp-robustness", "ECN PP profile" => robustness: List::decode_array(d, depth)?, ClaimRef::Robustness(v);
 }
 
 /// A set typed claim's value, by kind: the claims encoder has one writer per kind rather than
@@ -2249,7 +2248,7 @@ enum ClaimRef<'c, 'a> {
 
 impl ClaimRef<'_, '_> {
     /// The checks types alone cannot make (see [`Claims::check`]) of the value of claim `k`.
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn check(self, k: i64, depth: usize) -> Result<()> {
         let invalid = |_| Error::InvalidClaim { key: k };
         match self {
@@ -2273,8 +2272,8 @@ impl ClaimRef<'_, '_> {
     }
 
     /// Writes the value.
-    #[cfg_attr(not(target_os = "none"), inline(always))]
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn write(self, e: &mut Encoder<cbor::Sink<'_>>) {
         match self {
             Self::Text(t) => {
@@ -2465,6 +2464,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "small-code"))] // one-pass reads are the default build's
     fn deterministic_claims_are_read_in_one_pass() {
         let inner = [NamedSubmodule {
             name: "se",
@@ -2534,11 +2534,30 @@ mod tests {
     }
 
     #[test]
+    fn claim_names_and_keys_are_one_table() {
+        assert_eq!(CLAIM_NAMES.len(), key::KNOWN.len());
+        for (&(k, name), &known) in CLAIM_NAMES.iter().zip(key::KNOWN) {
+            assert_eq!(k, known);
+            assert_eq!(claim_name(k), Some(name));
+            assert_eq!(claim_key(name), Some(k));
+        }
+        assert_eq!(claim_name(-75000), None);
+        assert_eq!(claim_key("nonces"), None);
+        let c = Claims {
+            swname: Some("edge-os"),
+            ..Claims::default()
+        };
+        assert!(c.has(key::SWNAME));
+        assert!(!c.has(key::NONCE));
+        assert!(!c.has(-75000));
+    }
+
+    #[test]
     fn claims_table_is_in_known_key_order() {
         // `write_typed` writes in table order, which must be the deterministic key order.
-        assert_eq!(Claims::TABLE_KEYS, &key::KNOWN[..]);
+        assert_eq!(Claims::TABLE_KEYS, key::KNOWN);
         // The compact writer's positions are the keys' places in that order.
-        for (i, k) in key::KNOWN.into_iter().enumerate() {
+        for (i, k) in key::KNOWN.iter().copied().enumerate() {
             assert_eq!(key_position(k), i);
         }
         assert_eq!(key_position(0), usize::MAX);

@@ -5,7 +5,7 @@
 //! [`PROFILE_OID_TEXT`] (an arc under `2.25`, minted from a random UUID, so no registrar is
 //! involved and no one else can collide with it) and versioned by its last arc.
 //!
-//! * [`Promise`]: standard (1) < secure element (2) < secure enclave (3).
+//! * [`Promise`] (a claim value, in [`crate::eat`]): standard (1) < secure element (2) < secure enclave (3).
 //! * [`validate_evidence`] and [`validate_result`]: the per-promise requirements as one function
 //!   each, with precise errors.
 //! * [`sign_evidence`]: one call for a device to turn its claims into a signed token in its own
@@ -24,7 +24,7 @@ use core::fmt;
 use crate::cose::{ParseOptions, Sign1Builder, UnverifiedSign1, VerifiedSign1};
 use crate::crypto::{Signer, Verifier, VerifyingKey};
 use crate::eat::{
-    Claims, DebugStatus, List, MAX_SUBMODULE_DEPTH, OemId, Profile, Submodule, Ueid, key,
+    Claims, DebugStatus, List, MAX_SUBMODULE_DEPTH, OemId, Profile, Promise, Submodule, Ueid, key,
 };
 use crate::error::{Error, Result};
 
@@ -70,94 +70,6 @@ pub const PP_REF_V1_0_7: &str = "NSCIB-PP-0112146/1.0.7";
 pub const SUBMOD_SE: &str = "se";
 /// Name of the trusted-execution-environment submodule.
 pub const SUBMOD_TEE: &str = "tee";
-
-/// The device security promise (`ecnpp-promise`). Ordered: a higher promise includes the lower.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Promise {
-    /// 1: the device claims of the profile; no isolated key store is claimed.
-    Standard = 1,
-    /// 2: the attestation key lives in a secure element or TPM (submodule `"se"`).
-    SecureElement = 2,
-    /// 3: keys and security-sensitive code run in a TEE (submodule `"tee"` with measurements).
-    SecureEnclave = 3,
-}
-
-impl Promise {
-    /// From the registered value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] outside 1..=3.
-    pub const fn from_u64(v: u64) -> Result<Self> {
-        Ok(match v {
-            1 => Self::Standard,
-            2 => Self::SecureElement,
-            3 => Self::SecureEnclave,
-            _ => return Err(Error::InvalidArgument),
-        })
-    }
-
-    /// The name used in policies and on the command line.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Standard => "standard",
-            Self::SecureElement => "secure-element",
-            Self::SecureEnclave => "secure-enclave",
-        }
-    }
-
-    /// From [`Self::name`].
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for any other text.
-    pub fn from_name(name: &str) -> Result<Self> {
-        match name {
-            "standard" => Ok(Self::Standard),
-            "secure-element" => Ok(Self::SecureElement),
-            "secure-enclave" => Ok(Self::SecureEnclave),
-            _ => Err(Error::InvalidArgument),
-        }
-    }
-}
-
-/// The device lifecycle state (`ecnpp-lifecycle`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Lifecycle {
-    /// 1: being provisioned.
-    Provisioning = 1,
-    /// 2: in operation (the only state in which workloads are expected).
-    Operational = 2,
-    /// 3: in maintenance or debug.
-    Maintenance = 3,
-    /// 4: decommissioned.
-    Decommissioned = 4,
-}
-
-impl Lifecycle {
-    /// From the registered value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] outside 1..=4.
-    pub const fn from_u64(v: u64) -> Result<Self> {
-        Ok(match v {
-            1 => Self::Provisioning,
-            2 => Self::Operational,
-            3 => Self::Maintenance,
-            4 => Self::Decommissioned,
-            _ => return Err(Error::InvalidArgument),
-        })
-    }
-}
-
-/// A robustness claim (`ecnpp-robustness` entry): a certification scheme and the level reached,
-/// e.g. `("FIPS140-3", "3")`. Asserted by a verifier, inside a submodule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Robustness<'a> {
-    /// The scheme, e.g. `"FIPS140-3"`, `"PSA"`, `"SESIP"`.
-    pub scheme: &'a str,
-    /// The level, e.g. `"3"`.
-    pub level: &'a str,
-}
 
 /// The claims set of the named submodule, if present and a claims set.
 #[must_use]

@@ -26,7 +26,8 @@
 //! use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 //! use ecnpp_attest::crypto::SigningKey;
 //! use ecnpp_attest::eat::{Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId, Submodule, Ueid, Version};
-//! use ecnpp_attest::ecnpp::{self, Endorsement, Model, Promise, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
+//! use ecnpp_attest::ecnpp::{self, Endorsement, Model, VerifiedEvidence, PP_REF_V1_0_7, PROFILE};
+//! use ecnpp_attest::eat::Promise;
 //!
 //! # fn main() -> Result<(), ecnpp_attest::Error> {
 //! // The verifier issues a challenge.
@@ -127,11 +128,12 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-// Bare-metal targets (`target_os = "none"`) are built for size: functions marked
-// `#[cfg_attr(target_os = "none", inline(never))]` stay out of line there because each was
-// measured to make the signing or verifying program smaller (`bash benches/size/run.sh`;
-// docs/performance.md, "Code size"), and a few paths have a compact bare-metal form that the
-// host build checks against its own (tests and the fuzz harness) and the QEMU run executes.
+// The cargo feature `small-code` (Cargo.toml) is the one switch between smaller and faster
+// code: functions marked `#[cfg_attr(feature = "small-code", inline(never))]` stay out of line
+// under it because each was measured to make the signing or verifying program smaller
+// (`bash benches/size/run.sh`; docs/performance.md, "Code size"), and a few paths have a compact
+// form that the default build checks against its own (tests and the fuzz harness) and the QEMU run
+// executes. It is chosen by the build, never inferred from the target.
 
 pub mod appraise;
 #[cfg(feature = "aws-lc-rs")]

@@ -18,10 +18,8 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
-    VerifiedEvidence,
-};
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
+use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 
 const NOW: i64 = 1_790_000_000;
 const CHALLENGE: [u8; 16] = *b"challenge-000001";

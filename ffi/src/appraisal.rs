@@ -14,7 +14,8 @@ use ecnpp_attest::appraise::{
 };
 use ecnpp_attest::cose::Sign1Builder;
 use ecnpp_attest::eat::{DebugStatus, HwModel, Nonce, OemId};
-use ecnpp_attest::ecnpp::{Promise, Robustness, VerifiedEvidence};
+use ecnpp_attest::eat::{Promise, Robustness};
+use ecnpp_attest::ecnpp::VerifiedEvidence;
 
 use crate::args::{
     FfiResult, OutBuf, Span, array, bool01, boundary, boundary_value, input, output, required,

@@ -14,7 +14,8 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{self, Lifecycle, PROFILE, Promise, SUBMOD_SE, SUBMOD_TEE};
+use ecnpp_attest::eat::{Lifecycle, Promise};
+use ecnpp_attest::ecnpp::{self, PROFILE, SUBMOD_SE, SUBMOD_TEE};
 
 use crate::args::{FfiResult, Span, array, bool01};
 use crate::result::ecnpp_result;

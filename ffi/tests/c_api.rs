@@ -32,10 +32,8 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
-    VerifiedEvidence,
-};
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
+use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 
 const TEST_D: &str = "57c92077664146e876760c9520d054aa93c3afb04e306705db6090308507b4d3";
 const TEST_PAYLOAD: &str = "a10a486e6f6e63652d3031";

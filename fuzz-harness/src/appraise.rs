@@ -4,9 +4,10 @@ use ecnpp_attest::Error;
 use ecnpp_attest::appraise::{self, CertifiedConfig, Challenge, Policy, Requirement, TrustStatus};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::eat::{
-    Claims, DebugStatus, DecodeOptions, Measurement, NonceClaim, OemId, Profile, Submodule,
+    Claims, DebugStatus, DecodeOptions, Measurement, NonceClaim, OemId, Profile, Promise,
+    Robustness, Submodule,
 };
-use ecnpp_attest::ecnpp::{self, Promise, Robustness, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{self, VerifiedEvidence};
 
 use crate::{
     FixedSigner, Input, InsecureAcceptAll, MAX_INPUT, OUT, debug_len, error_in,

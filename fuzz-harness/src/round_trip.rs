@@ -4,11 +4,12 @@ use ecnpp_attest::Error;
 use ecnpp_attest::cbor::{self, Mode};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder, UnverifiedSign1};
 use ecnpp_attest::eat::{
-    Claims, DebugStatus, DecodeOptions, Dloa, Extra, HwModel, IntendedUse, Label, List, Location,
-    MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce,
-    NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version,
+    Claims, DebugStatus, DecodeOptions, Dloa, Extra, HwModel, IntendedUse, Label, Lifecycle, List,
+    Location, MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce,
+    NonceClaim, OemId, Profile, Promise, RawValue, ResultCode, ResultId, Robustness, Submodule,
+    Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{self, Lifecycle, Promise, Robustness, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{self, VerifiedEvidence};
 
 use crate::claims::encode_checked;
 use crate::{FixedSigner, Input, InsecureAcceptAll, MAX_INPUT, OUT, debug_len};

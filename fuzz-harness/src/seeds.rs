@@ -3,10 +3,10 @@
 use ecnpp_attest::cbor::{self, SliceWriter};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::eat::{
-    Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
-    Submodule, Ueid, Version,
+    Claims, DebugStatus, HwModel, Lifecycle, List, Measurement, NamedSubmodule, Nonce, NonceClaim,
+    OemId, Promise, Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{self, Lifecycle, Promise};
+use ecnpp_attest::ecnpp;
 
 use crate::round_trip::{FALLBACK_OEM, FALLBACK_UEID};
 use crate::{VerifyCase, example_signing_key, example_verifying_key};

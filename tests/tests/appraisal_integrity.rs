@@ -17,12 +17,13 @@ use ecnpp_attest::appraise::{
 };
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::SigningKey;
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{
     Claims, DebugStatus, Dloa, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim,
     OemId, Profile, Submodule, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{
-    Endorsement, Model, PP_REF_V1_0_7, PROFILE, Promise, RESULT_PROFILE, VerifiedEvidence,
+    Endorsement, Model, PP_REF_V1_0_7, PROFILE, RESULT_PROFILE, VerifiedEvidence,
 };
 use proptest::prelude::*;
 

@@ -27,9 +27,8 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence,
-};
+use ecnpp_attest::eat::{Lifecycle, Promise};
+use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 use ecnpp_tests::vectors_dir;
 use serde_json::Value;
 

@@ -27,9 +27,9 @@ use ecnpp_attest::eat::{
     NestedToken, Nonce, NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule,
     Ueid, Version, key,
 };
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
 use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, PROFILE_OID, Promise, Robustness,
-    VerifiedEvidence,
+    self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, PROFILE_OID, VerifiedEvidence,
 };
 use ecnpp_tests::VecWriter;
 
@@ -420,7 +420,7 @@ fn each_registered_claim_rejects_a_wrong_type_or_range() {
         );
     }
     // Every key the claims set has a field for is covered by at least one row.
-    for k in key::KNOWN {
+    for &k in key::KNOWN {
         assert!(
             rows.iter().any(|(r, _, _)| *r == k),
             "no negative row for key {k}"
@@ -1057,7 +1057,7 @@ fn nested_token_must_be_tag_18_or_61_18() {
 #[test]
 fn extra_claim_shadowing_a_known_key_is_rejected() {
     let one = RawValue::new(&[0x01]).unwrap();
-    for k in key::KNOWN {
+    for &k in key::KNOWN {
         let extra = [(Label::Int(k), one)];
         let c = Claims {
             extra: Extra::Items(&extra),

@@ -32,9 +32,8 @@ use ecnpp_attest::eat::{
     MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce,
     NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
 };
-use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, PP_REF_V1_0_7, PROFILE, Promise, Robustness, VerifiedEvidence,
-};
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
+use ecnpp_attest::ecnpp::{self, Endorsement, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 use ecnpp_tests::VecWriter;
 use proptest::prelude::*;
 use proptest::sample::select;

@@ -378,13 +378,12 @@ mod profile {
     };
     use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
     use ecnpp_attest::crypto::SigningKey;
+    use ecnpp_attest::eat::Promise;
     use ecnpp_attest::eat::{
         Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
         Submodule, Ueid, Version,
     };
-    use ecnpp_attest::ecnpp::{
-        self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence,
-    };
+    use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 
     const NONCE: [u8; 16] = *b"challenge-000001";
     const OEM: [u8; 3] = [0x00, 0x1b, 0x44];

@@ -35,10 +35,8 @@ use ecnpp_attest::eat::{
     NonceClaim, OemId, Submodule, Ueid, Version,
 };
 use ecnpp_attest::eat::{DecodeOptions, Label, RawValue, key};
-use ecnpp_attest::ecnpp::{
-    self, Endorsement, Lifecycle, Model, PP_REF_V1_0_7, PROFILE, Promise, Robustness,
-    VerifiedEvidence,
-};
+use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
+use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 
 // ------------------------------------------------------------------------------------------
 // The examples of docs/profile.md, regenerated

@@ -10,8 +10,9 @@ use ecnpp_attest::appraise::{
 };
 use ecnpp_attest::cose::Sign1Builder;
 use ecnpp_attest::crypto::SigningKey;
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::ResultCode;
-use ecnpp_attest::ecnpp::{Promise, VerifiedEvidence};
+use ecnpp_attest::ecnpp::VerifiedEvidence;
 use serde_json::json;
 
 use crate::Global;

@@ -15,7 +15,8 @@ use ecnpp_attest::Error;
 use ecnpp_attest::appraise::{Challenge, Policy, TrustStatus, appraise};
 use ecnpp_attest::cose::{ParseOptions, UnverifiedSign1};
 use ecnpp_attest::crypto::VerifyingKey;
-use ecnpp_attest::ecnpp::{Endorsement, Promise, VerifiedEvidence};
+use ecnpp_attest::eat::Promise;
+use ecnpp_attest::ecnpp::{Endorsement, VerifiedEvidence};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 

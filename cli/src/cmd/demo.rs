@@ -14,8 +14,9 @@ use ecnpp_attest::appraise::{
 };
 use ecnpp_attest::cose::ParseOptions;
 use ecnpp_attest::crypto::{SigningKey, VerifyingKey};
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{Claims, DebugStatus, Nonce, NonceClaim};
-use ecnpp_attest::ecnpp::{Endorsement, Model, Promise, VerifiedEvidence};
+use ecnpp_attest::ecnpp::{Endorsement, Model, VerifiedEvidence};
 use serde_json::Value;
 
 use crate::Global;

@@ -237,7 +237,8 @@ fn attest_flow(
         Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
         Submodule, Ueid, Version,
     };
-    use ecnpp_attest::ecnpp::{self, PP_REF_V1_0_7, PROFILE, Promise, VerifiedEvidence};
+    use ecnpp_attest::ecnpp::{self, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
+use ecnpp_attest::eat::Promise;
 
     const OEM: [u8; 3] = [0x00, 0x1b, 0x44];
     const FW: [u8; 32] = [0x11; 32];
