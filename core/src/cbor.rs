@@ -1588,22 +1588,6 @@ fn bytes_after(a: &[u8], b: &[u8]) -> bool {
     a.len() > b.len()
 }
 
-/// Whether the map item `map_item` has a key equal (by value, see [`validate`]) to `key`.
-/// One read of the map.
-#[cfg(feature = "fuzzing")]
-pub(crate) fn map_contains_key(map_item: &[u8], key: &[u8]) -> Result<bool> {
-    let mut d = Decoder::new(map_item);
-    let n = d.map()?;
-    for _ in 0..n {
-        let held = d.raw_item()?;
-        if key_cmp(held, key)? == Ordering::Equal {
-            return Ok(true);
-        }
-        d.skip()?;
-    }
-    Ok(false)
-}
-
 /// The first key of the (validated) map item `b` that the (validated) map item `a` has too, by
 /// value. The keys of `a` go into a [`KeyTable`], [`KEY_TABLE_LEN`] at a time, and `b`
 /// is read once for each such group: at most 4 reads of `b` and one of `a`, and 7 key

@@ -226,9 +226,11 @@ impl<'b> UnverifiedSign1<'b> {
         Self::parse_two_pass(input, options, mode)
     }
 
-    /// [`Self::parse`] without its one-pass read: for tests and fuzzing, which check that both
-    /// give the same result on every input.
-    #[cfg(any(test, feature = "fuzzing"))]
+    /// [`Self::parse`] without its one-pass read: for tests and the fuzz harness, which check
+    /// that both give the same result on every input.
+    ///
+    /// # Errors
+    /// As [`Self::parse`].
     #[doc(hidden)]
     pub fn parse_reference(input: &'b [u8], options: &ParseOptions) -> Result<Self> {
         Self::parse_two_pass(input, options, options.mode())

@@ -132,7 +132,7 @@ extern crate std;
 // code: functions marked `#[cfg_attr(feature = "small-code", inline(never))]` stay out of line
 // under it because each was measured to make the signing or verifying program smaller
 // (`bash benches/size/run.sh`; docs/performance.md, "Code size"), and a few paths have a compact
-// form that the default build checks against its own (tests and fuzzing) and the QEMU run
+// form that the default build checks against its own (tests and the fuzz harness) and the QEMU run
 // executes. It is chosen by the build, never inferred from the target.
 
 pub mod appraise;
@@ -146,8 +146,5 @@ pub mod crypto;
 pub mod eat;
 pub mod ecnpp;
 pub mod error;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 
 pub use error::{Error, Result};

@@ -1,8 +1,8 @@
-//! CBOR validation (both modes), typed reads, shortest re-encoding; larger inputs
-//! through `ecnpp_attest_fuzz::large`.
+//! CBOR validation (both modes), typed reads, shortest re-encoding; larger inputs through
+//! `ecnpp_fuzz_harness::large`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    ecnpp_attest::fuzzing::cbor(data);
-    ecnpp_attest_fuzz::large(data);
+    ecnpp_fuzz_harness::cbor(data);
+    ecnpp_fuzz_harness::large(data);
 });

@@ -1,8 +1,8 @@
 //! COSE_Sign1 parsing under every option set; accessors and the Sig_structure size; larger inputs
-//! through `ecnpp_attest_fuzz::large`.
+//! through `ecnpp_fuzz_harness::large`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    ecnpp_attest::fuzzing::cose_parse(data);
-    ecnpp_attest_fuzz::large(data);
+    ecnpp_fuzz_harness::cose_parse(data);
+    ecnpp_fuzz_harness::large(data);
 });

@@ -2,6 +2,4 @@
 //! documented stricter rules), same fields when both accept.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    ecnpp_attest::fuzzing::differential(data, &mut ecnpp_attest_fuzz::peer::Coset);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ecnpp_fuzz_harness::differential(data));

@@ -1,14 +1,12 @@
 //! Replays the fuzz inputs on stable, through the very harness functions the cargo-fuzz targets
-//! call (`ecnpp_attest::fuzzing`):
+//! call (`ecnpp-fuzz-harness`, [`harness::run`]):
 //!
 //! * every file of `fuzz/corpus/<target>/` and `fuzz/regressions/<target>/`;
-//! * the library-made seeds ([`fuzzing::seeds`]) and the public COSE vectors, in memory, so
+//! * the library-made seeds ([`harness::seeds`]) and the public COSE vectors, in memory, so
 //!   they are checked even where the corpus folders were never seeded.
 //!
-//! The differential target replays against the same coset/ciborium adapter the fuzzer uses
-//! (`fuzz/src/peer.rs`, included by path). The C API target (`ffi_verify`) replays through
-//! [`fuzzing::cose_verify`], the core harness it is compared with; its C API half runs in the
-//! nightly fuzz smoke run.
+//! Every target replays in full, the differential one against coset and ciborium and
+//! `ffi_verify` through the C API, as under libFuzzer.
 //!
 //! `cargo test -p ecnpp-tests --test fuzz_replay -- --ignored write_seeds` (re)writes the seed
 //! files into `fuzz/corpus/` (see `scripts/fuzz/seed.sh`).
@@ -27,12 +25,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use ecnpp_attest::cose::ParseOptions;
-use ecnpp_attest::fuzzing::{self, TARGETS, VerifyCase};
+use ecnpp_fuzz_harness::{self as harness, TARGETS, VerifyCase};
 use ecnpp_tests::vectors_dir;
 use serde_json::Value;
-
-#[path = "../../fuzz/src/peer.rs"]
-mod peer;
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
@@ -41,11 +36,7 @@ fn fuzz_dir() -> PathBuf {
 /// Runs one input through the harness of `target`; `Err` with the panic message on failure.
 fn replay(target: &str, data: &[u8]) -> Result<(), String> {
     catch_unwind(AssertUnwindSafe(|| {
-        if target == "differential" {
-            fuzzing::differential(data, &mut peer::Coset);
-        } else {
-            assert!(fuzzing::run(target, data), "unknown target {target}");
-        }
+        assert!(harness::run(target, data), "unknown target {target}");
     }))
     .map_err(|e| {
         e.downcast_ref::<String>()
@@ -126,7 +117,7 @@ fn every_target_has_a_corpus() {
 
 fn library_seeds() -> Vec<(String, String, Vec<u8>)> {
     let mut out = Vec::new();
-    fuzzing::seeds(&mut |target, name, data| {
+    harness::seeds(&mut |target, name, data| {
         out.push((target.to_owned(), name.to_owned(), data.to_vec()));
     });
     out

@@ -30,7 +30,7 @@ use ecnpp_attest::cbor::{self, Decoder, Encoder, MAX_DEPTH, MAX_MAP_ENTRIES, Mod
 use ecnpp_attest::cose::{ParseOptions, UnverifiedSign1};
 use ecnpp_attest::crypto::VerifyingKey;
 use ecnpp_attest::eat::{Claims, DecodeOptions, MAX_SUBMODULE_DEPTH};
-use ecnpp_attest::fuzzing;
+use ecnpp_fuzz_harness as harness;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '_'], "")).unwrap()
@@ -276,7 +276,7 @@ fn two_byte_simple_below_32_is_malformed_in_both_modes() {
 /// Library-made seeds of the fuzz targets: signed tokens and claims maps.
 fn seeds(target: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    fuzzing::seeds(&mut |t, _, data| {
+    harness::seeds(&mut |t, _, data| {
         if t == target {
             out.push(data.to_vec());
         }
@@ -298,7 +298,7 @@ fn vector_messages() -> Vec<Vec<u8>> {
 }
 
 fn cose_key() -> Vec<u8> {
-    let vk = fuzzing::example_verifying_key().unwrap();
+    let vk = harness::example_verifying_key().unwrap();
     let mut buf = vec![0u8; vk.cose_key_len(Some(b"11"))];
     vk.to_cose_key(Some(b"11"), &mut buf).unwrap();
     buf
@@ -331,7 +331,7 @@ fn every_truncation_is_truncated() -> usize {
 }
 
 fn every_bit_flip_of_signed_evidence() -> usize {
-    let key = fuzzing::example_verifying_key().unwrap();
+    let key = harness::example_verifying_key().unwrap();
     // The smallest signed token (standard promise, no kid): every one of its bits.
     let tokens = seeds("cose_parse");
     let token = tokens

@@ -136,9 +136,11 @@ impl<'a> Claims<'a> {
         Self::decode_map_at(&mut d, 0)
     }
 
-    /// [`Self::decode_with`] without its one-pass read: for tests and fuzzing, which check
-    /// that both give the same result on every input.
-    #[cfg(any(test, feature = "fuzzing"))]
+    /// [`Self::decode_with`] without its one-pass read: for tests and the fuzz harness, which
+    /// check that both give the same result on every input.
+    ///
+    /// # Errors
+    /// As [`Self::decode_with`].
     #[doc(hidden)]
     pub fn decode_reference(input: &'a [u8], options: DecodeOptions) -> Result<Self> {
         Self::decode_two_pass(input, options.mode())
@@ -336,10 +338,9 @@ impl<'a> Claims<'a> {
             .count()
     }
 
-    /// As [`Self::check_typed`], as a loop over the keys: less code, for bare-metal targets
-    /// (the host build runs it in tests and fuzzing, through
+    /// As [`Self::check_typed`], as a loop over the keys: less code, for `small-code` builds
+    /// (the default build runs it in tests and the fuzz harness, through
     /// [`Self::encode_compact_reference`]).
-    #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
     pub(super) fn check_typed_compact(&self, depth: usize) -> Result<()> {
         for (i, k) in key::KNOWN.iter().copied().enumerate() {
             if let Some(v) = self.claim_at(i) {
@@ -356,9 +357,8 @@ impl<'a> Claims<'a> {
     }
 
     /// As [`Self::write_typed`], as a loop over the keys with one writer per kind of value:
-    /// less code, for bare-metal targets (the host build runs it in tests and fuzzing, against
+    /// less code, for `small-code` builds (the default build runs it in tests and the fuzz harness, against
     /// [`Self::write_typed`]).
-    #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
     pub(super) fn write_typed_compact(
         &self,
         e: &mut Encoder<cbor::Sink<'_>>,
@@ -373,12 +373,11 @@ impl<'a> Claims<'a> {
         }
     }
 
-    /// [`Self::encode`] through the compact claims check and writer of bare-metal targets, for
-    /// tests and fuzzing, which check that both paths give the same result and bytes.
+    /// [`Self::encode`] through the compact claims check and writer of `small-code` builds, for
+    /// tests and the fuzz harness, which check that both paths give the same result and bytes.
     ///
     /// # Errors
     /// As [`Self::encode`].
-    #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn encode_compact_reference(&self, out: &mut [u8]) -> Result<usize> {
         self.check_with(0, Self::check_typed_compact)?;
@@ -390,7 +389,6 @@ impl<'a> Claims<'a> {
     }
 
     /// The map's entries (after its head) through the compact writer, unknown claims merged.
-    #[cfg(any(feature = "small-code", test, feature = "fuzzing"))]
     pub(super) fn write_map_content_compact(&self, e: &mut Encoder<cbor::Sink<'_>>) {
         let mut extras = ExtraMerge::new(&self.extra);
         self.write_typed_compact(e, &mut extras);
