@@ -3,6 +3,7 @@
 use ecnpp_attest::Error;
 use ecnpp_attest::cbor::{self, Mode};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder, UnverifiedSign1};
+use ecnpp_attest::eat::key;
 use ecnpp_attest::eat::{
     Claims, DebugStatus, DecodeOptions, Dloa, Extra, HwModel, IntendedUse, Label, Lifecycle, List,
     Location, MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce,
@@ -46,6 +47,17 @@ fn items<T, const N: usize>(f: &Few<T, N>) -> &[T] {
 fn bit(mask: u64, n: u32) -> bool {
     mask >> n & 1 == 1
 }
+
+/// The mask bit that chooses whether typed claim `k` is set: its position in `key::KNOWN`, one
+/// further from the nonce on, since bit [`NONCE_LIST_BIT`] chooses a nonce list over one nonce.
+fn mask_bit(k: i64) -> u32 {
+    let pos = key::KNOWN.iter().position(|&x| x == k).unwrap_or(63);
+    let after_nonce = usize::from(pos > NONCE_LIST_BIT as usize - 1);
+    u32::try_from(pos + after_nonce).unwrap_or(63)
+}
+
+/// The mask bit that makes the nonce a list.
+const NONCE_LIST_BIT: u32 = 8;
 
 /// The well-formed nested token below as a submodule. `NestedToken::new` accepts it (tag 18
 /// around a four-item array); the digest fallback only keeps this function total.
@@ -230,11 +242,16 @@ fn node<'d>(
     });
     let evidence_shaped = bit(mask, 63);
     if evidence_shaped {
-        // eat_profile, nonce, ueid, oemid, hwmodel, swname, swversion, oemboot, dbgstat,
-        // promise, pp_ref; no verifier-only claims.
-        mask |= 1 << 7 | 1 << 9 | 1 << 11 | 1 << 12 | 1 << 15 | 1 << 16 | 1 << 18;
-        mask |= 1 << 23 | 1 << 24 | 1 << 29 | 1 << 30;
-        mask &= !(1 << 8 | 1 << 22 | 1 << 27 | 1 << 31 | 1 << 34);
+        // What the profile's rules say evidence carries, and never carries: read from the
+        // rules themselves, so the generator keeps producing valid evidence when they change.
+        let profile_keys = [key::EAT_PROFILE, key::ECNPP_PROMISE];
+        for &k in ecnpp::REQUIRED_IN_EVIDENCE.iter().chain(&profile_keys) {
+            mask |= 1 << mask_bit(k);
+        }
+        for &k in &ecnpp::VERIFIER_ONLY {
+            mask &= !(1 << mask_bit(k));
+        }
+        mask &= !(1 << NONCE_LIST_BIT); // one nonce, as the profile's challenge answer
     }
     let parts = Parts::read(input);
     let groups: Few<MeasResGroup<'_>, 2> = few(input, |i| {
@@ -543,4 +560,27 @@ pub fn evidence_round_trip(data: &[u8]) {
     let mut input = Input::new(data);
     let levels = usize::from(input.byte() % 7);
     with_claims(&mut input, levels, &mut round_trip);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_bits_follow_the_claims_table() {
+        // The bits the generator used before it read the profile's lists.
+        let set = [7, 9, 11, 12, 15, 16, 18, 23, 24, 29, 30];
+        let required = ecnpp::REQUIRED_IN_EVIDENCE
+            .iter()
+            .chain(&[key::EAT_PROFILE, key::ECNPP_PROMISE])
+            .map(|&k| mask_bit(k));
+        let mut bits: Vec<u32> = required.collect();
+        bits.sort_unstable();
+        assert_eq!(bits, set);
+        let mut cleared: Vec<u32> = ecnpp::VERIFIER_ONLY.iter().map(|&k| mask_bit(k)).collect();
+        cleared.sort_unstable();
+        assert_eq!(cleared, [22, 27, 31, 34]);
+        assert_eq!(mask_bit(key::NONCE), 7);
+        assert_eq!(mask_bit(key::UEID), 9);
+    }
 }
