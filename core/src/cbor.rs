@@ -212,8 +212,8 @@ impl fmt::Debug for Sink<'_> {
 
 impl Write for Sink<'_> {
     // One shared copy on bare-metal targets, where code size matters more than a call.
-    #[cfg_attr(not(target_os = "none"), inline)]
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(feature = "small-code"), inline)]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn write(&mut self, bytes: &[u8]) {
         match self {
             Self::Count(c) => c.write(bytes),
@@ -223,7 +223,7 @@ impl Write for Sink<'_> {
     }
 
     // Bare-metal targets take the default (one `write`), as `slice_write_head` does there.
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         match self {
@@ -345,11 +345,11 @@ pub(crate) fn slice_write_head(
     len: usize,
 ) {
     // Bare-metal targets keep the one variable-length copy: less code.
-    #[cfg(target_os = "none")]
+    #[cfg(feature = "small-code")]
     {
         slice_write(buf, at, overflow, head.get(..len).unwrap_or(head));
     }
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     {
         slice_write_head_fixed(buf, at, overflow, head, len);
     }
@@ -357,7 +357,7 @@ pub(crate) fn slice_write_head(
 
 /// [`slice_write_head`] for hosts. A head is 1, 2, 3, 5 or 9 bytes long: one fixed-size copy
 /// per length rather than a variable-length copy, nothing written past it.
-#[cfg(not(target_os = "none"))]
+#[cfg(not(feature = "small-code"))]
 #[inline]
 fn slice_write_head_fixed(
     buf: &mut [u8],
@@ -448,18 +448,18 @@ impl EncodedHead {
     /// The shortest head for `major` and `arg`; usable in constants.
     #[must_use]
     pub const fn new(major: Major, arg: u64) -> Self {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         {
             Self::new_per_width(major, arg)
         }
-        #[cfg(target_os = "none")]
+        #[cfg(feature = "small-code")]
         {
             Self::new_one_copy(major, arg)
         }
     }
 
     /// [`Self::new`] on hosts: one array per width, no variable-length copy (fast).
-    #[cfg(any(not(target_os = "none"), test))]
+    #[cfg(any(not(feature = "small-code"), test))]
     const fn new_per_width(major: Major, arg: u64) -> Self {
         let mt = major.bits() << 5;
         let [b0, b1, b2, b3, b4, b5, b6, b7] = arg.to_be_bytes();
@@ -475,7 +475,7 @@ impl EncodedHead {
 
     /// [`Self::new`] on bare-metal targets: the argument's bytes copied once for every width
     /// (less code). Checked against [`Self::new_per_width`] by a test.
-    #[cfg(any(target_os = "none", test))]
+    #[cfg(any(feature = "small-code", test))]
     const fn new_one_copy(major: Major, arg: u64) -> Self {
         // The first byte's additional information and how many bytes of argument follow it.
         let be = arg.to_be_bytes();
@@ -544,8 +544,8 @@ impl<W: Write> Encoder<W> {
     }
 
     /// Writes a head (major type and argument) in its shortest form.
-    #[cfg_attr(not(target_os = "none"), inline)]
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(feature = "small-code"), inline)]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn head(&mut self, major: Major, arg: u64) -> &mut Self {
         self.encoded_head(&EncodedHead::new(major, arg))
     }
@@ -558,13 +558,13 @@ impl<W: Write> Encoder<W> {
     }
 
     /// An unsigned integer.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn uint(&mut self, v: u64) -> &mut Self {
         self.head(Major::Unsigned, v)
     }
 
     /// A signed integer.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn int(&mut self, v: i64) -> &mut Self {
         match u64::try_from(v) {
             Ok(u) => self.head(Major::Unsigned, u),
@@ -574,7 +574,7 @@ impl<W: Write> Encoder<W> {
     }
 
     /// A byte string.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
         self.head(Major::Bytes, len_u64(b.len()));
         self.w.write(b);
@@ -587,7 +587,7 @@ impl<W: Write> Encoder<W> {
     }
 
     /// A text string.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn text(&mut self, s: &str) -> &mut Self {
         self.head(Major::Text, len_u64(s.len()));
         self.w.write(s.as_bytes());
@@ -595,7 +595,7 @@ impl<W: Write> Encoder<W> {
     }
 
     /// The head of an array of `len` items.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn array(&mut self, len: usize) -> &mut Self {
         self.head(Major::Array, len_u64(len))
     }
@@ -821,7 +821,7 @@ pub struct Decoder<'b> {
     /// One-pass mode (see [`Decoder::one_pass`]): typed readers check what a separate
     /// validation pass would otherwise have proven. Hosts only: bare-metal targets always
     /// read in two passes (validate, then read), which needs less code.
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     one_pass: Option<Mode>,
     /// The input was validated and read by the crate's typed readers before (the items of a
     /// list read from the wire, read again on iteration): nested lists are taken as they are
@@ -841,7 +841,7 @@ impl<'b> Decoder<'b> {
         Self {
             buf,
             pos,
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             one_pass: None,
             checked: false,
         }
@@ -867,7 +867,7 @@ impl<'b> Decoder<'b> {
     /// readers check key order and limits of the maps they read themselves
     /// ([`Self::next_key`]). Anything they cannot prove makes them fail, and the caller then
     /// takes the two-pass path ([`validate`], then the typed read), which decides.
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     pub(crate) const fn one_pass(buf: &'b [u8], mode: Mode) -> Self {
         Self {
             buf,
@@ -880,9 +880,9 @@ impl<'b> Decoder<'b> {
     /// The one-pass mode, if the decoder is in it (never on bare-metal targets).
     #[inline(always)]
     const fn one_pass_mode(&self) -> Option<Mode> {
-        #[cfg(target_os = "none")]
+        #[cfg(feature = "small-code")]
         return None;
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         self.one_pass
     }
 
@@ -917,7 +917,7 @@ impl<'b> Decoder<'b> {
     /// the previous key of its map (`prev`, updated) and has a unique encoding, which proves
     /// the keys distinct (and, in strict mode, in deterministic order). Maps that are not so
     /// ordered are left to the two-pass path. Otherwise does nothing.
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub(crate) fn next_key(
         &self,
         (key_start, key_end): (usize, usize),
@@ -985,7 +985,7 @@ impl<'b> Decoder<'b> {
         self.buf.len().saturating_sub(self.pos)
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn take(&mut self, n: usize) -> Result<&'b [u8]> {
         let end = self.pos.checked_add(n).ok_or(Error::Truncated)?;
         let s = self.buf.get(self.pos..end).ok_or(Error::Truncated)?;
@@ -993,7 +993,7 @@ impl<'b> Decoder<'b> {
         Ok(s)
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn take_array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let s = self.take(N)?;
         let mut a = [0u8; N];
@@ -1005,7 +1005,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::Truncated`] at the end of input.
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn peek_major(&self) -> Result<Major> {
         self.buf
             .get(self.pos)
@@ -1019,7 +1019,7 @@ impl<'b> Decoder<'b> {
         self.buf.get(self.pos) == Some(&0xf6)
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn head(&mut self) -> Result<Head> {
         #[cfg(feature = "cost-counter")]
         cost::head();
@@ -1055,7 +1055,7 @@ impl<'b> Decoder<'b> {
         Ok(Head { major, info, arg })
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn head_of(&mut self, major: Major) -> Result<Head> {
         let start = self.pos;
         let h = self.head()?;
@@ -1067,7 +1067,7 @@ impl<'b> Decoder<'b> {
         }
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     fn length(&self, arg: u64) -> Result<usize> {
         let n = usize::try_from(arg).map_err(|_| Error::Truncated)?;
         if n > self.remaining() {
@@ -1081,7 +1081,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::Malformed`].
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn uint(&mut self) -> Result<u64> {
         Ok(self.head_of(Major::Unsigned)?.arg)
     }
@@ -1107,7 +1107,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::IntegerOutOfRange`] beyond `i64`, and the errors of [`Self::int_wide`].
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn int(&mut self) -> Result<i64> {
         let start = self.pos;
         let h = self.head()?;
@@ -1127,7 +1127,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::IndefiniteLength`].
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn bytes(&mut self) -> Result<&'b [u8]> {
         let h = self.head_of(Major::Bytes)?;
         let n = self.length(h.arg)?;
@@ -1138,7 +1138,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::InvalidUtf8`] and the errors of [`Self::bytes`].
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn text(&mut self) -> Result<&'b str> {
         let h = self.head_of(Major::Text)?;
         let n = self.length(h.arg)?;
@@ -1151,7 +1151,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`], [`Error::IndefiniteLength`].
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn array(&mut self) -> Result<usize> {
         let h = self.head_of(Major::Array)?;
         self.length(h.arg)
@@ -1161,7 +1161,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// As [`Self::array`].
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(not(feature = "small-code"), inline(always))]
     pub fn map(&mut self) -> Result<usize> {
         let h = self.head_of(Major::Map)?;
         let n = self.length(h.arg)?;
@@ -1184,7 +1184,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// [`Error::UnexpectedType`], [`Error::Truncated`].
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn bool(&mut self) -> Result<bool> {
         match self.buf.get(self.pos) {
             Some(0xf4) => {
@@ -1239,7 +1239,7 @@ impl<'b> Decoder<'b> {
     ///
     /// # Errors
     /// Any well-formedness error met on the way, [`Error::DepthExceeded`].
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn skip(&mut self) -> Result<()> {
         self.skip_at(1)
     }
@@ -1483,7 +1483,7 @@ fn validate_map(d: &mut Decoder<'_>, h: Head, depth: usize, mode: Mode) -> Resul
 /// distinct, by value. The keys go into a sorted [`KeyTable`], [`KEY_TABLE_LEN`] at a time, and
 /// every later key is looked up in it: one read of the map per group of [`KEY_TABLE_LEN`] keys
 /// (at most 4), and at most 7 key comparisons per key and group.
-#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(feature = "small-code", inline(never))]
 fn check_distinct(buf: &[u8], first_entry: usize, n: usize) -> Result<()> {
     let mut group_start = first_entry;
     let mut done = 0;

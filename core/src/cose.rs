@@ -219,7 +219,7 @@ impl<'b> UnverifiedSign1<'b> {
         // `Decoder::one_pass`); on any failure the two-pass read (validate, then read) gives
         // the verdict and the error. Bare-metal targets take the two-pass read directly: it
         // is the reference, and the one-pass read is a host speed-up that costs code.
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         if let Ok(m) = Self::read(Decoder::one_pass(input, mode), options, mode) {
             return Ok(m);
         }
@@ -240,7 +240,7 @@ impl<'b> UnverifiedSign1<'b> {
         Self::read(Decoder::new(input), options, mode)
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     fn read(mut d: Decoder<'b>, options: &ParseOptions, mode: Mode) -> Result<Self> {
         // CBOR nesting of the message array: one more for each tag in front of it.
         let array_depth = match d.peek_major()? {
@@ -533,51 +533,51 @@ fn write_sig_structure<W: Write>(
 /// the bytes it is given. Bare-metal targets feed the hash directly: less code and stack.
 struct HashPass {
     sha: Sha256,
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     buf: [u8; HASH_BUFFER],
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     used: usize,
     len: usize,
 }
 
-#[cfg(not(target_os = "none"))]
+#[cfg(not(feature = "small-code"))]
 const HASH_BUFFER: usize = 128;
 
 impl HashPass {
     fn new() -> Self {
         Self {
             sha: Sha256::new(),
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             buf: [0; HASH_BUFFER],
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(feature = "small-code"))]
             used: 0,
             len: 0,
         }
     }
 
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     fn flush(&mut self) {
         self.sha
             .write(self.buf.get(..self.used).unwrap_or_default());
         self.used = 0;
     }
 
-    #[cfg_attr(target_os = "none", allow(unused_mut))]
+    #[cfg_attr(feature = "small-code", allow(unused_mut))]
     fn finalize(mut self) -> crate::crypto::Digest256 {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(feature = "small-code"))]
         self.flush();
         Digest::finalize(self.sha)
     }
 }
 
 impl Write for HashPass {
-    #[cfg(target_os = "none")]
+    #[cfg(feature = "small-code")]
     fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.saturating_add(bytes.len());
         self.sha.write(bytes);
     }
 
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.saturating_add(bytes.len());
         if self.used.saturating_add(bytes.len()) > HASH_BUFFER {
@@ -596,7 +596,7 @@ impl Write for HashPass {
     }
 
     // Bare-metal targets take the default (one `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(feature = "small-code"))]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.len = self.len.saturating_add(len);
         if self.used.saturating_add(head.len()) > HASH_BUFFER {
@@ -736,7 +736,7 @@ impl<'a> Sign1Builder<'a> {
     /// the signer is not ES256; [`Error::InvalidArgument`] for an empty kid;
     /// [`Error::InvalidPayload`] when a [`Payload`] writes another length than it reports; the
     /// signer's own error.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn sign<S: Signer + ?Sized, P: Payload + ?Sized>(
         &self,
         signer: &S,

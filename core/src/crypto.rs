@@ -105,7 +105,7 @@ impl Signature {
     /// # Errors
     /// [`Error::InvalidSignatureLength`] unless exactly 64 bytes (a DER signature lands here);
     /// [`Error::SignatureScalarOutOfRange`] when `r` or `s` is zero or not below `n`.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
         let raw: [u8; 64] = bytes
             .try_into()
@@ -150,7 +150,7 @@ impl fmt::Debug for Signature {
 }
 
 /// `0 < v < n` for a 32-byte big-endian public value (variable time: signatures are public).
-#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(feature = "small-code", inline(never))]
 fn scalar_in_range(v: &[u8]) -> bool {
     v.iter().any(|&b| b != 0) && v < P256_ORDER.as_slice()
 }
@@ -292,7 +292,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`Error::InvalidKey`] when the scalar is zero or not below the group order.
-    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(feature = "small-code", inline(never))]
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self> {
         let mut slot = None;
         Self::from_bytes_in(&mut slot, secret)?;

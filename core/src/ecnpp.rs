@@ -102,6 +102,33 @@ fn forbid(present: bool, k: i64) -> Result<()> {
     }
 }
 
+/// The claims evidence must carry, besides `eat_profile` (this profile) and `ecnpp-promise`, in
+/// the order [`validate_evidence`] reports them missing. The fuzz generator and the docs read
+/// this list.
+pub const REQUIRED_IN_EVIDENCE: &[i64] = &[
+    key::NONCE,
+    key::UEID,
+    key::OEMID,
+    key::HWMODEL,
+    key::SWNAME,
+    key::SWVERSION,
+    key::OEMBOOT,
+    key::DBGSTAT,
+    key::ECNPP_PP_REF,
+];
+
+/// The claims an attestation result must carry besides `eat_profile` (the result profile), in
+/// the order [`validate_result`] reports them missing.
+pub const REQUIRED_IN_RESULT: &[i64] = &[
+    key::IAT,
+    key::UEID,
+    key::DLOAS,
+    key::MEASRES,
+    key::ECNPP_PROMISE,
+    key::ECNPP_PP_REF,
+    key::ECNPP_EVALUATED_CONFIG,
+];
+
 /// Claims only a verifier may assert (evaluated-config, dloas, measres, robustness); evidence
 /// carrying one, at the top level or in any submodule claims set at any depth, is refused. The
 /// fuzz generator and the docs read this list.
@@ -120,10 +147,9 @@ fn no_verifier_claims(c: &Claims<'_>, depth: usize) -> Result<()> {
     if depth > MAX_SUBMODULE_DEPTH {
         return Err(Error::DepthExceeded);
     }
-    forbid(c.evaluated_config.is_some(), key::ECNPP_EVALUATED_CONFIG)?;
-    forbid(c.dloas.is_some(), key::DLOAS)?;
-    forbid(c.measres.is_some(), key::MEASRES)?;
-    forbid(c.robustness.is_some(), key::ECNPP_ROBUSTNESS)?;
+    for &k in &VERIFIER_ONLY {
+        forbid(c.has(k), k)?;
+    }
     match c.submods {
         None => Ok(()),
         Some(List::Items(subs)) => subs.iter().try_for_each(|s| match &s.submodule {
@@ -172,15 +198,9 @@ pub fn validate_evidence(claims: &Claims<'_>) -> Result<()> {
     if claims.eat_profile != Some(PROFILE) {
         return Err(Error::WrongProfile);
     }
-    require(claims.nonce.is_some(), key::NONCE)?;
-    require(claims.ueid.is_some(), key::UEID)?;
-    require(claims.oemid.is_some(), key::OEMID)?;
-    require(claims.hwmodel.is_some(), key::HWMODEL)?;
-    require(claims.swname.is_some(), key::SWNAME)?;
-    require(claims.swversion.is_some(), key::SWVERSION)?;
-    require(claims.oemboot.is_some(), key::OEMBOOT)?;
-    require(claims.dbgstat.is_some(), key::DBGSTAT)?;
-    require(claims.pp_ref.is_some(), key::ECNPP_PP_REF)?;
+    for &k in REQUIRED_IN_EVIDENCE {
+        require(claims.has(k), k)?;
+    }
     let promise = claims.promise.ok_or(Error::MissingClaim {
         key: key::ECNPP_PROMISE,
     })?;
@@ -221,16 +241,10 @@ pub fn validate_result(claims: &Claims<'_>) -> Result<()> {
         Some(p) if has_rules(&p) => return Err(Error::EvidenceGivenAsResult),
         _ => return Err(Error::WrongProfile),
     }
-    require(claims.iat.is_some(), key::IAT)?;
-    require(claims.ueid.is_some(), key::UEID)?;
-    require(claims.dloas.is_some(), key::DLOAS)?;
-    require(claims.measres.is_some(), key::MEASRES)?;
-    require(claims.promise.is_some(), key::ECNPP_PROMISE)?;
-    require(claims.pp_ref.is_some(), key::ECNPP_PP_REF)?;
-    require(
-        claims.evaluated_config.is_some(),
-        key::ECNPP_EVALUATED_CONFIG,
-    )
+    for &k in REQUIRED_IN_RESULT {
+        require(claims.has(k), k)?;
+    }
+    Ok(())
 }
 
 /// The exact size of the evidence token [`sign_evidence`] writes.

@@ -128,11 +128,12 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-// Bare-metal targets (`target_os = "none"`) are built for size: functions marked
-// `#[cfg_attr(target_os = "none", inline(never))]` stay out of line there because each was
-// measured to make the signing or verifying program smaller (`bash benches/size/run.sh`;
-// docs/performance.md, "Code size"), and a few paths have a compact bare-metal form that the
-// host build checks against its own (tests and fuzzing) and the QEMU run executes.
+// The cargo feature `small-code` (Cargo.toml) is the one switch between smaller and faster
+// code: functions marked `#[cfg_attr(feature = "small-code", inline(never))]` stay out of line
+// under it because each was measured to make the signing or verifying program smaller
+// (`bash benches/size/run.sh`; docs/performance.md, "Code size"), and a few paths have a compact
+// form that the default build checks against its own (tests and fuzzing) and the QEMU run
+// executes. It is chosen by the build, never inferred from the target.
 
 pub mod appraise;
 #[cfg(feature = "aws-lc-rs")]
