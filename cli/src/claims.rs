@@ -16,9 +16,10 @@ use std::fmt::Write as _;
 
 use bumpalo::Bump;
 use ecnpp_attest::eat::{
-    Claims, DebugStatus, Dloa, Extra, HwModel, IntendedUse, Label, List, Location, MeasResGroup,
-    MeasResult, Measurement, NamedSubmodule, NamedUeid, NestedToken, Nonce, NonceClaim, OemId,
-    Profile, RawValue, ResultCode, ResultId, Submodule, Ueid, Version, key,
+    CLAIM_NAMES, Claims, DebugStatus, Dloa, Extra, HwModel, IntendedUse, Label, List, Location,
+    MAX_SUBMODULE_DEPTH, MeasResGroup, MeasResult, Measurement, NamedSubmodule, NamedUeid,
+    NestedToken, Nonce, NonceClaim, OemId, Profile, RawValue, ResultCode, ResultId, Submodule,
+    Ueid, Version, claim_key, claim_name, key,
 };
 use ecnpp_attest::eat::{Lifecycle, Promise, Robustness};
 use ecnpp_attest::ecnpp::{PROFILE, PROFILE_OID_TEXT};
@@ -27,76 +28,39 @@ use serde_json::{Map, Value, json};
 use crate::diag::{diag_within, read_exact};
 use crate::render::{Budget, OMITTED, SHOWN_BYTES, hex_json, name_shown, text_json};
 
-/// Every claim with a name, as (key, name), in the library's deterministic key order.
-pub(crate) const CLAIM_NAMES: [(i64, &str); 34] = [
-    (key::ISS, "iss"),
-    (key::SUB, "sub"),
-    (key::AUD, "aud"),
-    (key::EXP, "exp"),
-    (key::NBF, "nbf"),
-    (key::IAT, "iat"),
-    (key::CTI, "cti"),
-    (key::NONCE, "nonce"),
-    (key::UEID, "ueid"),
-    (key::SUEIDS, "sueids"),
-    (key::OEMID, "oemid"),
-    (key::HWMODEL, "hwmodel"),
-    (key::HWVERSION, "hwversion"),
-    (key::UPTIME, "uptime"),
-    (key::OEMBOOT, "oemboot"),
-    (key::DBGSTAT, "dbgstat"),
-    (key::LOCATION, "location"),
-    (key::EAT_PROFILE, "eat_profile"),
-    (key::SUBMODS, "submods"),
-    (key::BOOTCOUNT, "bootcount"),
-    (key::BOOTSEED, "bootseed"),
-    (key::DLOAS, "dloas"),
-    (key::SWNAME, "swname"),
-    (key::SWVERSION, "swversion"),
-    (key::MANIFESTS, "manifests"),
-    (key::MEASUREMENTS, "measurements"),
-    (key::MEASRES, "measres"),
-    (key::INTUSE, "intuse"),
-    (key::ECNPP_PROMISE, "ecnpp-promise"),
-    (key::ECNPP_PP_REF, "ecnpp-pp-ref"),
-    (key::ECNPP_EVALUATED_CONFIG, "ecnpp-evaluated-config"),
-    (key::ECNPP_LIFECYCLE, "ecnpp-lifecycle"),
-    (key::ECNPP_SVN, "ecnpp-svn"),
-    (key::ECNPP_ROBUSTNESS, "ecnpp-robustness"),
-];
-
-/// `dbgstat` names, by value 0..=4.
-pub(crate) const DBGSTAT_NAMES: [&str; 5] = [
-    "enabled",
-    "disabled",
-    "disabled-since-boot",
-    "disabled-permanently",
-    "disabled-fully-and-permanently",
-];
-/// `ecnpp-lifecycle` names, by value 1..=4.
-const LIFECYCLE_NAMES: [&str; 4] = [
-    "provisioning",
-    "operational",
-    "maintenance",
-    "decommissioned",
-];
-/// `intuse` names, by value 1..=5.
-const INTUSE_NAMES: [&str; 5] = [
-    "generic",
-    "registration",
-    "provisioning",
-    "certificate-issuance",
-    "proof-of-possession",
-];
-/// `ecnpp-promise` names, by value 1..=3.
-const PROMISE_NAMES: [&str; 3] = ["standard", "secure-element", "secure-enclave"];
-/// Measurement result names, by value 1..=4.
-const RESULT_NAMES: [&str; 4] = ["success", "fail", "not-run", "absent"];
-
-/// The name of a claim key.
-pub(crate) fn claim_name(k: i64) -> Option<&'static str> {
-    CLAIM_NAMES.iter().find(|(c, _)| *c == k).map(|(_, n)| *n)
+/// A registered enumeration of the library (`dbgstat`, `intuse`, the profile's promise and
+/// lifecycle, measurement results): its values and names come from the library's one list.
+pub(crate) trait Registered: Copy + 'static {
+    /// Every value, in ascending order.
+    const ALL: &'static [Self];
+    /// The registered value.
+    fn value(self) -> u64;
+    /// The name used in claims files, policies and listings.
+    fn name(self) -> &'static str;
 }
+
+macro_rules! registered {
+    ($($t:ty),*) => {$(
+        impl Registered for $t {
+            const ALL: &'static [Self] = <$t>::ALL;
+            fn value(self) -> u64 {
+                <$t>::value(self)
+            }
+            fn name(self) -> &'static str {
+                <$t>::name(self)
+            }
+        }
+    )*};
+}
+registered!(DebugStatus, IntendedUse, Promise, Lifecycle, ResultCode);
+
+/// The names of a registered enumeration, in value order.
+pub(crate) fn names_of<T: Registered>() -> Vec<&'static str> {
+    T::ALL.iter().map(|v| v.name()).collect()
+}
+
+/// The member of a claims object that holds claims without a name, by key.
+const EXTRA: &str = "extra";
 
 /// `256 (ueid)`, or just `-70000` for a claim without a name.
 pub(crate) fn claim_label(k: i64) -> String {
@@ -141,15 +105,14 @@ pub(crate) fn suggestion<'n>(given: &str, names: impl IntoIterator<Item = &'n st
         .unwrap_or_default()
 }
 
-/// An enumeration value: a name from `names` (index + `first`) or its number.
-fn enum_value(v: &Value, path: &str, names: &[&str], first: u64) -> Result<u64, String> {
-    let last = first + u64::try_from(names.len()).unwrap_or(0);
+/// An enumeration value: one of the registered names, or its number.
+pub(crate) fn enum_value<T: Registered>(v: &Value, path: &str) -> Result<T, String> {
+    let names = names_of::<T>();
     match v {
-        Value::String(s) => names
+        Value::String(s) => T::ALL
             .iter()
-            .position(|n| n == s)
-            .and_then(|i| u64::try_from(i).ok())
-            .map(|i| i + first)
+            .copied()
+            .find(|x| x.name() == s)
             .ok_or_else(|| {
                 format!(
                     "{path}: unknown value \"{s}\"{}; expected one of: {}",
@@ -157,24 +120,19 @@ fn enum_value(v: &Value, path: &str, names: &[&str], first: u64) -> Result<u64, 
                     names.join(", ")
                 )
             }),
-        Value::Number(n) => match n.as_u64() {
-            Some(i) if (first..last).contains(&i) => Ok(i),
-            _ => Err(format!(
-                "{path}: {n} is out of range; expected {first} to {} or one of: {}",
-                last - 1,
-                names.join(", ")
-            )),
-        },
+        Value::Number(n) => n
+            .as_u64()
+            .and_then(|i| T::ALL.iter().copied().find(|x| x.value() == i))
+            .ok_or_else(|| {
+                let first = T::ALL.first().map_or(0, |x| x.value());
+                let last = T::ALL.last().map_or(0, |x| x.value());
+                format!(
+                    "{path}: {n} is out of range; expected {first} to {last} or one of: {}",
+                    names.join(", ")
+                )
+            }),
         _ => Err(format!("{path}: expected one of: {}", names.join(", "))),
     }
-}
-
-fn enum_name(names: &[&'static str], first: u64, value: u64) -> Value {
-    value
-        .checked_sub(first)
-        .and_then(|i| usize::try_from(i).ok())
-        .and_then(|i| names.get(i))
-        .map_or_else(|| json!(value), |n| json!(n))
 }
 
 /// Encodes a dotted OID (`2.25.5955...1`) as its BER content bytes.
@@ -494,12 +452,7 @@ impl<'a> Reader<'a> {
             ),
             other => ResultId::Bytes(self.bytes(other, &format!("{path}[0]"))?),
         };
-        let result = match enum_value(res, &format!("{path}[1]"), &RESULT_NAMES, 1)? {
-            1 => ResultCode::Success,
-            2 => ResultCode::Fail,
-            3 => ResultCode::NotRun,
-            _ => ResultCode::Absent,
-        };
+        let result = enum_value(res, &format!("{path}[1]"))?;
         Ok(MeasResult { id, result })
     }
 
@@ -556,8 +509,10 @@ impl<'a> Reader<'a> {
 
     #[allow(clippy::too_many_lines)] // one arm per claim: splitting it would only scatter them
     fn claims_at(&self, v: &'a Value, path: &str, depth: usize) -> R<Claims<'a>> {
-        if depth > 8 {
-            return Err(format!("{path}: submodules nested too deeply"));
+        if depth > MAX_SUBMODULE_DEPTH {
+            return Err(format!(
+                "{path}: submodules nested too deeply (at most {MAX_SUBMODULE_DEPTH} levels)"
+            ));
         }
         let shown = if path.is_empty() { "the claims" } else { path };
         let m = Self::object(v, shown)?;
@@ -568,36 +523,42 @@ impl<'a> Reader<'a> {
             let size = |what: &str, min: usize, max: usize, len: usize| {
                 format!("{p}: {what} is {min} to {max} bytes; this one has {len}")
             };
-            match name.as_str() {
-                "iss" => c.iss = Some(Self::text(x, p)?),
-                "sub" => c.sub = Some(Self::text(x, p)?),
-                "aud" => c.aud = Some(Self::text(x, p)?),
-                "exp" => c.exp = Some(self.time(x, p)?),
-                "nbf" => c.nbf = Some(self.time(x, p)?),
-                "iat" => c.iat = Some(self.time(x, p)?),
-                "cti" => c.cti = Some(self.bytes(x, p)?),
-                "nonce" => {
+            match claim_key(name) {
+                Some(key::ISS) => c.iss = Some(Self::text(x, p)?),
+                Some(key::SUB) => c.sub = Some(Self::text(x, p)?),
+                Some(key::AUD) => c.aud = Some(Self::text(x, p)?),
+                Some(key::EXP) => c.exp = Some(self.time(x, p)?),
+                Some(key::NBF) => c.nbf = Some(self.time(x, p)?),
+                Some(key::IAT) => c.iat = Some(self.time(x, p)?),
+                Some(key::CTI) => c.cti = Some(self.bytes(x, p)?),
+                Some(key::NONCE) => {
                     let one = |r: &Self, y: &'a Value, q: &str| {
                         let b = r.bytes(y, q)?;
-                        Nonce::new(b).map_err(|_| size("a nonce", 8, 64, b.len()))
+                        Nonce::new(b)
+                            .map_err(|_| size("a nonce", Nonce::MIN_LEN, Nonce::MAX_LEN, b.len()))
                     };
                     c.nonce = Some(match x {
                         Value::Array(_) => NonceClaim::Many(List::Items(self.list(x, p, one)?)),
                         _ => NonceClaim::One(one(self, x, p)?),
                     });
                 }
-                "ueid" => {
+                Some(key::UEID) => {
                     let b = self.bytes(x, p)?;
-                    c.ueid = Some(Ueid::new(b).map_err(|_| size("a ueid", 7, 33, b.len()))?);
+                    c.ueid = Some(
+                        Ueid::new(b)
+                            .map_err(|_| size("a ueid", Ueid::MIN_LEN, Ueid::MAX_LEN, b.len()))?,
+                    );
                 }
-                "sueids" => {
+                Some(key::SUEIDS) => {
                     let items = Self::object(x, p)?
                         .iter()
                         .map(|(n, y)| {
                             let b = self.bytes(y, &join(p, n))?;
                             Ok(NamedUeid {
                                 name: n,
-                                ueid: Ueid::new(b).map_err(|_| size("a ueid", 7, 33, b.len()))?,
+                                ueid: Ueid::new(b).map_err(|_| {
+                                    size("a ueid", Ueid::MIN_LEN, Ueid::MAX_LEN, b.len())
+                                })?,
                             })
                         })
                         .collect::<R<Vec<_>>>()?;
@@ -606,24 +567,20 @@ impl<'a> Reader<'a> {
                     }
                     c.sueids = Some(List::Items(self.slice(&items)));
                 }
-                "oemid" => c.oemid = Some(self.oemid(x, p)?),
-                "hwmodel" => {
+                Some(key::OEMID) => c.oemid = Some(self.oemid(x, p)?),
+                Some(key::HWMODEL) => {
                     let b = self.bytes(x, p)?;
-                    c.hwmodel =
-                        Some(HwModel::new(b).map_err(|_| size("a hwmodel", 1, 32, b.len()))?);
+                    c.hwmodel = Some(HwModel::new(b).map_err(|_| {
+                        size("a hwmodel", HwModel::MIN_LEN, HwModel::MAX_LEN, b.len())
+                    })?);
                 }
-                "hwversion" => c.hwversion = Some(Self::version(x, p)?),
-                "uptime" => c.uptime = Some(Self::uint(x, p)?),
-                "oemboot" => c.oemboot = Some(Self::bool(x, p)?),
-                "dbgstat" => {
-                    c.dbgstat = Some(
-                        DebugStatus::from_u64(enum_value(x, p, &DBGSTAT_NAMES, 0)?)
-                            .map_err(|_| format!("{p}: out of range"))?,
-                    );
-                }
-                "location" => c.location = Some(Self::location(x, p)?),
-                "eat_profile" => c.eat_profile = Some(self.profile(x, p)?),
-                "submods" => {
+                Some(key::HWVERSION) => c.hwversion = Some(Self::version(x, p)?),
+                Some(key::UPTIME) => c.uptime = Some(Self::uint(x, p)?),
+                Some(key::OEMBOOT) => c.oemboot = Some(Self::bool(x, p)?),
+                Some(key::DBGSTAT) => c.dbgstat = Some(enum_value(x, p)?),
+                Some(key::LOCATION) => c.location = Some(Self::location(x, p)?),
+                Some(key::EAT_PROFILE) => c.eat_profile = Some(self.profile(x, p)?),
+                Some(key::SUBMODS) => {
                     let items = Self::object(x, p)?
                         .iter()
                         .map(|(n, y)| {
@@ -638,9 +595,9 @@ impl<'a> Reader<'a> {
                     }
                     c.submods = Some(List::Items(self.slice(&items)));
                 }
-                "bootcount" => c.bootcount = Some(Self::uint(x, p)?),
-                "bootseed" => c.bootseed = Some(self.bytes(x, p)?),
-                "dloas" => {
+                Some(key::BOOTCOUNT) => c.bootcount = Some(Self::uint(x, p)?),
+                Some(key::BOOTSEED) => c.bootseed = Some(self.bytes(x, p)?),
+                Some(key::DLOAS) => {
                     c.dloas = Some(List::Items(self.list(x, p, |_, y, q| {
                         let a = Self::array(y, q)?;
                         let t = |i: usize| -> R<&'a str> {
@@ -656,15 +613,15 @@ impl<'a> Reader<'a> {
                         }
                     })?));
                 }
-                "swname" => c.swname = Some(Self::text(x, p)?),
-                "swversion" => c.swversion = Some(Self::version(x, p)?),
-                "manifests" => {
+                Some(key::SWNAME) => c.swname = Some(Self::text(x, p)?),
+                Some(key::SWVERSION) => c.swversion = Some(Self::version(x, p)?),
+                Some(key::MANIFESTS) => {
                     c.manifests = Some(List::Items(self.list(x, p, Self::measurement)?));
                 }
-                "measurements" => {
+                Some(key::MEASUREMENTS) => {
                     c.measurements = Some(List::Items(self.list(x, p, Self::measurement)?));
                 }
-                "measres" => {
+                Some(key::MEASRES) => {
                     c.measres = Some(List::Items(self.list(x, p, |r, y, q| {
                         let (system, results) = Self::pair(y, q, "[system, [results]]")?;
                         Ok(MeasResGroup {
@@ -677,35 +634,27 @@ impl<'a> Reader<'a> {
                         })
                     })?));
                 }
-                "intuse" => {
-                    c.intuse = Some(
-                        IntendedUse::from_u64(enum_value(x, p, &INTUSE_NAMES, 1)?)
-                            .map_err(|_| format!("{p}: out of range"))?,
-                    );
-                }
-                "ecnpp-promise" => {
-                    c.promise = Some(
-                        Promise::from_u64(enum_value(x, p, &PROMISE_NAMES, 1)?)
-                            .map_err(|_| format!("{p}: out of range"))?,
-                    );
-                }
-                "ecnpp-pp-ref" => c.pp_ref = Some(Self::text(x, p)?),
-                "ecnpp-evaluated-config" => c.evaluated_config = Some(Self::bool(x, p)?),
-                "ecnpp-lifecycle" => {
-                    c.lifecycle = Some(
-                        Lifecycle::from_u64(enum_value(x, p, &LIFECYCLE_NAMES, 1)?)
-                            .map_err(|_| format!("{p}: out of range"))?,
-                    );
-                }
-                "ecnpp-svn" => c.svn = Some(Self::uint(x, p)?),
-                "ecnpp-robustness" => {
+                Some(key::INTUSE) => c.intuse = Some(enum_value(x, p)?),
+                Some(key::ECNPP_PROMISE) => c.promise = Some(enum_value(x, p)?),
+                Some(key::ECNPP_PP_REF) => c.pp_ref = Some(Self::text(x, p)?),
+                Some(key::ECNPP_EVALUATED_CONFIG) => c.evaluated_config = Some(Self::bool(x, p)?),
+                Some(key::ECNPP_LIFECYCLE) => c.lifecycle = Some(enum_value(x, p)?),
+                Some(key::ECNPP_SVN) => c.svn = Some(Self::uint(x, p)?),
+                Some(key::ECNPP_ROBUSTNESS) => {
                     c.robustness = Some(List::Items(
                         self.list(x, p, |_, y, q| Self::robustness(y, q))?,
                     ));
                 }
-                "extra" => c.extra = self.extra(x, p)?,
-                other => {
-                    let names = CLAIM_NAMES.iter().map(|(_, n)| *n).chain(["extra"]);
+                None if name == EXTRA => c.extra = self.extra(x, p)?,
+                Some(k) => {
+                    return Err(format!(
+                        "{p}: claim {k} is not readable from JSON in this version; write it in \
+                         \"{EXTRA}\" by key"
+                    ));
+                }
+                None => {
+                    let other = name.as_str();
+                    let names = CLAIM_NAMES.iter().map(|(_, n)| *n).chain([EXTRA]);
                     return Err(format!(
                         "{p}: unknown claim name \"{other}\"{}; claims without a name go in \
                          \"extra\" by key",
@@ -939,7 +888,7 @@ impl ToJson {
                     },
                     ResultId::Bytes(b) => self.bytes(b),
                 };
-                json!([id, enum_name(&RESULT_NAMES, 1, r.result as u64)])
+                json!([id, r.result.name()])
             });
             json!([self.text(g.system), results])
         })
@@ -1016,7 +965,7 @@ impl ToJson {
             put(key::OEMBOOT, &|| json!(v));
         }
         if let Some(v) = c.dbgstat {
-            put(key::DBGSTAT, &|| enum_name(&DBGSTAT_NAMES, 0, v as u64));
+            put(key::DBGSTAT, &|| json!(v.name()));
         }
         if let Some(l) = c.location {
             let mut o = Map::new();
@@ -1082,7 +1031,7 @@ impl ToJson {
             put(key::MEASRES, &|| self.measres(l));
         }
         if let Some(v) = c.intuse {
-            put(key::INTUSE, &|| enum_name(&INTUSE_NAMES, 1, v as u64));
+            put(key::INTUSE, &|| json!(v.name()));
         }
         if let Some(v) = c.promise {
             put(key::ECNPP_PROMISE, &|| json!(v.name()));
@@ -1094,9 +1043,7 @@ impl ToJson {
             put(key::ECNPP_EVALUATED_CONFIG, &|| json!(v));
         }
         if let Some(v) = c.lifecycle {
-            put(key::ECNPP_LIFECYCLE, &|| {
-                enum_name(&LIFECYCLE_NAMES, 1, v as u64)
-            });
+            put(key::ECNPP_LIFECYCLE, &|| json!(v.name()));
         }
         if let Some(v) = c.svn {
             put(key::ECNPP_SVN, &|| json!(v));
@@ -1117,7 +1064,7 @@ impl ToJson {
                     };
                     (k, self.raw(&value))
                 });
-                m.insert("extra".into(), extra);
+                m.insert(EXTRA.into(), extra);
             } else {
                 omitted += 1;
             }
@@ -1259,5 +1206,77 @@ mod tests {
             err(r#"{"submods": {"se": {"ueid": "zz"}}}"#).starts_with("submods.se.ueid: not hex")
         );
         assert!(err(r#"{"extra": {"10": "00"}}"#).contains("write it as \"nonce\""));
+    }
+
+    /// `{"submods": {"s": {"submods": ... {"swname": "x"}}}}`, `levels` submodules deep.
+    fn nested(levels: usize) -> Value {
+        (0..levels).fold(
+            json!({ "swname": "x" }),
+            |inner, _| json!({ "submods": { "s": inner } }),
+        )
+    }
+
+    #[test]
+    fn submodule_nesting_is_the_librarys_bound() {
+        let bump = Bump::new();
+        let r = Reader {
+            bump: &bump,
+            now: 0,
+        };
+        let deepest = nested(MAX_SUBMODULE_DEPTH);
+        let claims = r.claims(&deepest).unwrap();
+        let mut buf = vec![0u8; claims.encoded_len().unwrap()];
+        claims.encode(&mut buf).unwrap();
+        let err = r.claims(&nested(MAX_SUBMODULE_DEPTH + 1)).unwrap_err();
+        assert!(err.contains("nested too deeply"), "{err}");
+    }
+
+    #[test]
+    fn enumerations_read_the_librarys_names_and_values() {
+        let bump = Bump::new();
+        let r = Reader {
+            bump: &bump,
+            now: 0,
+        };
+        for d in DebugStatus::ALL {
+            let (name, value) = (
+                json!({ "dbgstat": d.name() }),
+                json!({ "dbgstat": d.value() }),
+            );
+            let by_name = r.claims(&name).unwrap();
+            let by_value = r.claims(&value).unwrap();
+            assert_eq!((by_name.dbgstat, by_value.dbgstat), (Some(*d), Some(*d)));
+            assert_eq!(claims_to_json(&by_name)["dbgstat"], json!(d.name()));
+        }
+        assert_eq!(
+            r.claims(&json!({ "ecnpp-lifecycle": 9 })).unwrap_err(),
+            "ecnpp-lifecycle: 9 is out of range; expected 1 to 4 or one of: provisioning, \
+             operational, maintenance, decommissioned"
+        );
+        assert_eq!(
+            r.claims(&json!({ "measres": [["sys", [["00", "passed"]]]] }))
+                .unwrap_err(),
+            "measres[0][1][0][1]: unknown value \"passed\"; expected one of: success, fail, \
+             not-run, absent"
+        );
+    }
+
+    /// Every claim the library names is read by name: a claim added to the library's registry
+    /// without an arm here fails this test rather than telling a user its name is unknown.
+    #[test]
+    fn every_registered_claim_name_is_read() {
+        let bump = Bump::new();
+        let r = Reader {
+            bump: &bump,
+            now: 0,
+        };
+        for (k, name) in CLAIM_NAMES {
+            let v = json!({ *name: null });
+            let err = r.claims(&v).unwrap_err();
+            assert!(
+                err.starts_with(&format!("{name}: expected")),
+                "{k} {name}: {err}"
+            );
+        }
     }
 }

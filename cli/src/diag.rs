@@ -8,10 +8,16 @@
 
 use std::fmt::Write as _;
 
-use crate::claims::{DBGSTAT_NAMES, claim_name, oid_to_text};
+use ecnpp_attest::cbor::f16_to_f64;
+use ecnpp_attest::cose::label;
+use ecnpp_attest::crypto::ES256;
+use ecnpp_attest::eat::{DebugStatus, IntendedUse, Lifecycle, Promise, claim_name, key};
+
+use crate::claims::{Registered, oid_to_text};
 use crate::render::{Budget, SHOWN_BYTES, bytes_head, omitted_note, text_head, text_shown};
 
-/// Deepest nesting shown (the library refuses anything past 16; this only bounds recursion).
+/// Deepest nesting shown (the library refuses anything past [`ecnpp_attest::cbor::MAX_DEPTH`]; this only
+/// bounds recursion, and shows more than the library takes so that a person sees how deep).
 pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Most data items read from one input: bounds the memory a pathological input (megabytes of
@@ -25,7 +31,7 @@ const KEY_VALUES: usize = 8;
 const NESTED: &str = "a map inside ";
 
 /// Largest map searched for duplicate keys (the search is quadratic; the library refuses maps
-/// of more than 256 entries anyway).
+/// of more than [`ecnpp_attest::cbor::MAX_MAP_ENTRIES`] entries anyway).
 const MAX_DUPLICATE_SEARCH: usize = 1024;
 
 /// A CBOR data item.
@@ -234,19 +240,6 @@ fn string_item(major: u8, bytes: Vec<u8>) -> Item {
     }
 }
 
-fn f16_to_f64(h: u16) -> f64 {
-    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
-    let exp = i32::from((h >> 10) & 0x1f);
-    let frac = f64::from(h & 0x3ff);
-    let magnitude = match exp {
-        0 => frac * 2f64.powi(-24),
-        31 if frac == 0.0 => f64::INFINITY,
-        31 => f64::NAN,
-        _ => (1.0 + frac / 1024.0) * 2f64.powi(exp - 15),
-    };
-    sign * magnitude
-}
-
 /// Reads the first data item of `input`; returns it and the number of bytes it used.
 pub(crate) fn read_item(input: &[u8]) -> Result<(Item, usize), ReadError> {
     let mut r = Reader {
@@ -357,18 +350,23 @@ fn write_float(s: &mut String, f: f64) {
     }
 }
 
+/// An integer map key as a label (`None` for other items and integers beyond `i64`).
+fn int_label(key: &Item) -> Option<i64> {
+    match *key {
+        Item::Uint(v) => i64::try_from(v).ok(),
+        Item::Nint(v) => i64::try_from(v).ok().map(|v| -1 - v),
+        _ => None,
+    }
+}
+
 fn label_comment(ctx: Ctx, key: &Item) -> Option<&'static str> {
-    let k = match *key {
-        Item::Uint(v) => i64::try_from(v).ok()?,
-        Item::Nint(v) => i64::try_from(v).ok().map(|v| -1 - v)?,
-        _ => return None,
-    };
+    let k = int_label(key)?;
     match ctx {
         Ctx::Header => match k {
-            1 => Some("alg"),
-            2 => Some("crit"),
-            3 => Some("content type"),
-            4 => Some("kid"),
+            label::ALG => Some("alg"),
+            label::CRIT => Some("crit"),
+            label::CONTENT_TYPE => Some("content type"),
+            label::KID => Some("kid"),
             5 => Some("IV"),
             6 => Some("Partial IV"),
             _ => None,
@@ -378,40 +376,48 @@ fn label_comment(ctx: Ctx, key: &Item) -> Option<&'static str> {
     }
 }
 
+/// The name of value `v` of a registered enumeration.
+fn enum_comment<T: Registered>(v: u64) -> Option<String> {
+    T::ALL
+        .iter()
+        .find(|x| x.value() == v)
+        .map(|x| x.name().to_string())
+}
+
 fn value_comment(ctx: Ctx, key: &Item, value: &Item) -> Option<String> {
-    let name = |names: &[&str], first: u64, v: &u64| {
-        v.checked_sub(first)
-            .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| names.get(i))
-            .map(|n| (*n).to_string())
+    let claim = match ctx {
+        Ctx::Claims => int_label(key),
+        _ => None,
     };
     match (ctx, key, value) {
-        (Ctx::Header, Item::Uint(1), Item::Nint(6)) => Some("ES256".into()),
-        (Ctx::Header, Item::Uint(1), Item::Nint(34)) => Some("ES384".into()),
-        (Ctx::Header, Item::Uint(1), Item::Nint(35)) => Some("ES512".into()),
-        (Ctx::Header, Item::Uint(1), Item::Nint(7)) => Some("EdDSA".into()),
-        (Ctx::Claims, Item::Uint(263), Item::Uint(v)) => name(&DBGSTAT_NAMES, 0, v),
-        (Ctx::Claims, Item::Nint(90100), Item::Uint(v)) => {
-            name(&["standard", "secure-element", "secure-enclave"], 1, v)
-        }
-        (Ctx::Claims, Item::Nint(90103), Item::Uint(v)) => name(
-            &[
-                "provisioning",
-                "operational",
-                "maintenance",
-                "decommissioned",
-            ],
-            1,
-            v,
-        ),
+        // The algorithm this crate signs with, and the others a token is likely to name (IANA
+        // COSE Algorithms).
+        (Ctx::Header, _, _) if int_label(key) == Some(label::ALG) => match int_label(value)? {
+            ES256 => Some("ES256".into()),
+            -35 => Some("ES384".into()),
+            -36 => Some("ES512".into()),
+            -8 => Some("EdDSA".into()),
+            _ => None,
+        },
+        (Ctx::Claims, _, Item::Uint(v)) => match claim? {
+            DebugStatus::CLAIM => enum_comment::<DebugStatus>(*v),
+            IntendedUse::CLAIM => enum_comment::<IntendedUse>(*v),
+            Promise::CLAIM => enum_comment::<Promise>(*v),
+            Lifecycle::CLAIM => enum_comment::<Lifecycle>(*v),
+            _ => None,
+        },
         // Comments repeat a value in another form, so only for values shown whole.
-        (Ctx::Claims, Item::Uint(259), Item::Bytes(b)) if b.len() <= SHOWN_BYTES => {
+        (Ctx::Claims, _, Item::Bytes(b))
+            if claim == Some(key::HWMODEL) && b.len() <= SHOWN_BYTES =>
+        {
             std::str::from_utf8(b)
                 .ok()
                 .filter(|t| t.chars().all(|c| c.is_ascii_graphic() || c == ' '))
                 .map(|t| format!("\"{t}\""))
         }
-        (Ctx::Claims, Item::Uint(265), Item::Bytes(b)) if b.len() <= SHOWN_BYTES => {
+        (Ctx::Claims, _, Item::Bytes(b))
+            if claim == Some(key::EAT_PROFILE) && b.len() <= SHOWN_BYTES =>
+        {
             oid_to_text(b).map(|o| format!("OID {o}"))
         }
         _ => None,
@@ -617,7 +623,7 @@ impl Edn<'_> {
             }
             self.s.push_str(": ");
             let value_ctx = match (ctx, k) {
-                (Ctx::Claims, Item::Uint(266)) => Ctx::Submods,
+                (Ctx::Claims, k) if int_label(k) == Some(key::SUBMODS) => Ctx::Submods,
                 (Ctx::Submods, _) => Ctx::Claims,
                 _ => Ctx::Plain,
             };
@@ -682,7 +688,7 @@ fn find_in(item: &Item, ctx: Ctx, place: &str) -> Option<String> {
             }
             entries.iter().find_map(|(k, v)| {
                 let (value_ctx, value_place) = match (ctx, k) {
-                    (Ctx::Claims, Item::Uint(266)) => {
+                    (Ctx::Claims, k) if int_label(k) == Some(key::SUBMODS) => {
                         (Ctx::Submods, format!("the submods of {place}"))
                     }
                     (Ctx::Submods, Item::Text(name)) => {

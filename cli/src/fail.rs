@@ -8,7 +8,8 @@ use std::fmt;
 
 use ecnpp_attest::Error;
 use ecnpp_attest::cbor::{MAX_DEPTH, MAX_MAP_ENTRIES};
-use ecnpp_attest::ecnpp::PROFILE_OID_TEXT;
+use ecnpp_attest::eat::{DebugStatus, Promise};
+use ecnpp_attest::ecnpp::{PROFILE_OID_TEXT, SUBMOD_SE, SUBMOD_TEE};
 
 use crate::claims::claim_label;
 
@@ -147,12 +148,13 @@ pub(crate) fn explain(e: Error) -> String {
         Error::WrongProfile => {
             format!("eat_profile is missing or is not the ECN PP profile {PROFILE_OID_TEXT}")
         }
-        Error::MissingSubmodule => {
-            "a submodule the promise requires is missing or breaks its rules (secure-element: \
-             \"se\" with oemid, hwmodel and dbgstat at least disabled-permanently; \
-             secure-enclave: \"tee\" with measurements)"
-                .into()
-        }
+        Error::MissingSubmodule => format!(
+            "a submodule the promise requires is missing or breaks its rules ({}: \"{SUBMOD_SE}\" \
+             with oemid, hwmodel and dbgstat at least {}; {}: \"{SUBMOD_TEE}\" with measurements)",
+            Promise::SecureElement.name(),
+            DebugStatus::DisabledPermanently.name(),
+            Promise::SecureEnclave.name(),
+        ),
         Error::InvalidPolicy => "the policy is inconsistent".into(),
         Error::ResultContraindicated => {
             "the result is contraindicated, and contraindicated results are not issued as tokens"

@@ -13,7 +13,7 @@ use ecnpp_attest::eat::{DebugStatus, Profile, Ueid};
 use ecnpp_attest::ecnpp::{Endorsement, Model, PROFILE, PROFILE_OID_TEXT};
 use serde_json::Value;
 
-use crate::claims::{DBGSTAT_NAMES, Reader, suggestion};
+use crate::claims::{Reader, enum_value, suggestion};
 use crate::fail::{CliError, CliResult};
 use crate::io::{read_file, read_text, shown};
 use crate::keys::parse_verifying_key;
@@ -212,7 +212,9 @@ fn endorsement<'a>(
             let b = r.bytes(u, &format!("{path}.ueid"))?;
             Some(Ueid::new(b).map_err(|_| {
                 format!(
-                    "{path}.ueid: a ueid is 7 to 33 bytes; this one has {}",
+                    "{path}.ueid: a ueid is {} to {} bytes; this one has {}",
+                    Ueid::MIN_LEN,
+                    Ueid::MAX_LEN,
                     b.len()
                 )
             })?)
@@ -278,19 +280,16 @@ pub(crate) fn parse_policy<'a>(
     };
     let debug_floor = match m.get("debug_floor") {
         None => DebugStatus::DisabledPermanently,
-        Some(Value::String(s)) => DBGSTAT_NAMES
-            .iter()
-            .position(|n| n == s)
-            .and_then(|i| u64::try_from(i).ok())
-            .and_then(|i| DebugStatus::from_u64(i).ok())
-            .ok_or_else(|| {
+        Some(x @ Value::String(_)) => enum_value::<DebugStatus>(x, "debug_floor")?,
+        Some(other) => {
+            DebugStatus::from_u64(Reader::uint(other, "debug_floor")?).map_err(|_| {
                 format!(
-                    "debug_floor: unknown value \"{s}\"; expected one of: {}",
-                    DBGSTAT_NAMES.join(", ")
+                    "debug_floor: expected {} to {} or a name",
+                    DebugStatus::ALL.first().map_or(0, |d| d.value()),
+                    DebugStatus::ALL.last().map_or(0, |d| d.value()),
                 )
-            })?,
-        Some(other) => DebugStatus::from_u64(Reader::uint(other, "debug_floor")?)
-            .map_err(|_| "debug_floor: expected 0 to 4 or a name".to_string())?,
+            })?
+        }
     };
     let uint_or =
         |name: &str, default: u64| m.get(name).map_or(Ok(default), |x| Reader::uint(x, name));

@@ -11,6 +11,7 @@
 use std::cell::Cell;
 use std::fmt::Write as _;
 
+use ecnpp_attest::eat::{claim_key, key};
 use ecnpp_attest::ecnpp::PROFILE_OID_TEXT;
 use serde_json::{Value, json};
 
@@ -255,19 +256,28 @@ pub(crate) fn compact(v: &Value) -> String {
 
 fn annotated(name: &str, v: &Value) -> String {
     let base = compact(v);
-    let note = match (name, v) {
-        ("iat" | "exp" | "nbf" | "timestamp", Value::Number(n)) => {
+    let claim = claim_key(name);
+    let note = match (claim, v) {
+        (Some(key::IAT | key::EXP | key::NBF), Value::Number(n)) => {
             n.as_i64().map(|t| format!(" ({})", format_time(t)))
         }
-        ("nonce" | "ueid" | "cti" | "bootseed", Value::String(s)) => {
+        // A location's timestamp (not a claim of its own).
+        (None, Value::Number(n)) if name == "timestamp" => {
+            n.as_i64().map(|t| format!(" ({})", format_time(t)))
+        }
+        (Some(key::NONCE | key::UEID | key::CTI | key::BOOTSEED), Value::String(s)) => {
             Some(format!(" ({} bytes)", s.len() / 2))
         }
-        ("eat_profile", Value::String(s)) if s == PROFILE_OID_TEXT => {
+        (Some(key::EAT_PROFILE), Value::String(s)) if s == PROFILE_OID_TEXT => {
             Some(" (the ECN PP profile, version 1)".to_string())
         }
-        ("oemid", Value::String(s)) if s.len() == 6 => Some(" (IEEE OUI)".to_string()),
-        ("oemid", Value::String(s)) if s.len() == 32 => Some(" (random OEM ID)".to_string()),
-        ("oemid", Value::Number(_)) => Some(" (IANA private enterprise number)".to_string()),
+        (Some(key::OEMID), Value::String(s)) if s.len() == 6 => Some(" (IEEE OUI)".to_string()),
+        (Some(key::OEMID), Value::String(s)) if s.len() == 32 => {
+            Some(" (random OEM ID)".to_string())
+        }
+        (Some(key::OEMID), Value::Number(_)) => {
+            Some(" (IANA private enterprise number)".to_string())
+        }
         _ => None,
     };
     base + &note.unwrap_or_default()
@@ -302,7 +312,7 @@ fn render_entry(out: &mut String, name: &str, v: &Value, indent: usize) {
                 }
             }
         }
-        Value::Array(items) if name == "measres" => {
+        Value::Array(items) if claim_key(name) == Some(key::MEASRES) => {
             pad(out, indent);
             let _ = writeln!(out, "{name}");
             for group in items {

@@ -5,7 +5,10 @@
 //! deliberate exception: a signature that does not verify is always the opaque
 //! [`Error::VerificationFailed`], whatever the reason inside the signature arithmetic.
 //!
-//! Every variant has a stable numeric [`Error::code`], grouped in ranges:
+//! Every variant has a stable numeric [`Error::code`], a stable machine name ([`Error::name`],
+//! the suffix of the C API's `ECNPP_ERR_*` constant) and a static [`Error::message`], all from
+//! one table in this file; [`Error::ALL`] lists every variant, so the C API, the CLI and the docs
+//! read the table rather than restating it. Codes are grouped in ranges:
 //!
 //! | range | group |
 //! |---|---|
@@ -18,244 +21,234 @@
 
 use core::fmt;
 
-/// Everything that can go wrong in this crate.
-///
-/// Codes are stable across releases: a variant is never renumbered, only added.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Error {
+/// The one error table: each row is a variant (with its doc and, for a variant with a field,
+/// the field's representative value in [`Error::ALL`]), its stable code, its stable machine name
+/// and its message. The enum and every lookup are generated from it.
+macro_rules! errors {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident $({ $(#[$fdoc:meta])* $field:ident: $fty:ty = $rep:expr, })?
+            = $code:literal, $name:literal, $msg:literal;
+    )*) => {
+        /// Everything that can go wrong in this crate.
+        ///
+        /// Codes are stable across releases: a variant is never renumbered, only added.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Error {
+            $($(#[$doc])* $variant $({ $(#[$fdoc])* $field: $fty })?,)*
+        }
+
+        impl Error {
+            /// Every variant, in code order; a variant with a field carries a representative
+            /// value (0) in it.
+            pub const ALL: &'static [Self] = &[$(Self::$variant $({ $field: $rep })?),*];
+
+            /// The stable numeric code of this error, as exposed through the C API.
+            #[must_use]
+            pub const fn code(&self) -> i32 {
+                match self {
+                    $(Self::$variant { .. } => $code,)*
+                }
+            }
+
+            /// The stable machine name of this error, e.g. `"TRUNCATED"`: the C API's constant
+            /// is `ECNPP_ERR_` followed by it.
+            #[must_use]
+            pub const fn name(&self) -> &'static str {
+                match self {
+                    $(Self::$variant { .. } => $name,)*
+                }
+            }
+
+            /// A short, static, human-readable description (no input bytes are ever echoed).
+            #[must_use]
+            pub const fn message(&self) -> &'static str {
+                match self {
+                    $(Self::$variant { .. } => $msg,)*
+                }
+            }
+
+            /// The error with stable code `code` (as in [`Error::ALL`]: a field holds its
+            /// representative value), or `None` for a code no variant has.
+            #[must_use]
+            pub const fn from_code(code: i32) -> Option<Self> {
+                match code {
+                    $($code => Some(Self::$variant $({ $field: $rep })?),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+errors! {
     // ---- CBOR (100..) ----
     /// The input ended inside a data item.
-    Truncated,
+    Truncated = 100, "TRUNCATED",
+        "input ends inside a CBOR data item";
     /// Bytes follow the end of the top-level data item.
-    TrailingBytes,
+    TrailingBytes = 101, "TRAILING_BYTES",
+        "bytes follow the end of the message";
     /// The bytes are not well-formed CBOR (reserved additional information, a break code
     /// outside an indefinite-length item, a two-byte simple value below 32, ...).
-    Malformed,
+    Malformed = 102, "MALFORMED",
+        "CBOR is not well-formed";
     /// An indefinite-length string, array or map: this crate reads definite lengths only.
-    IndefiniteLength,
+    IndefiniteLength = 103, "INDEFINITE_LENGTH",
+        "indefinite-length CBOR items are not accepted";
     /// Strict mode: an encoding that is not RFC 8949 §4.2.1 core deterministic (a longer than
     /// needed argument, a float that fits a shorter form, or map keys out of order).
-    NonDeterministic,
+    NonDeterministic = 104, "NON_DETERMINISTIC",
+        "CBOR encoding is not core deterministic";
     /// A text string that is not valid UTF-8.
-    InvalidUtf8,
+    InvalidUtf8 = 105, "INVALID_UTF8",
+        "text string is not valid UTF-8";
     /// The same key appears twice in one map (headers, claims or any nested map).
-    DuplicateKey,
+    DuplicateKey = 106, "DUPLICATE_KEY",
+        "duplicate key in a CBOR map";
     /// Nesting deeper than [`crate::cbor::MAX_DEPTH`].
-    DepthExceeded,
+    DepthExceeded = 107, "DEPTH_EXCEEDED",
+        "CBOR nesting is deeper than the documented bound";
     /// A map with more than [`crate::cbor::MAX_MAP_ENTRIES`] entries.
-    TooManyEntries,
+    TooManyEntries = 108, "TOO_MANY_ENTRIES",
+        "CBOR map has more entries than the documented bound";
     /// A data item of another type than the position requires.
-    UnexpectedType,
+    UnexpectedType = 109, "UNEXPECTED_TYPE",
+        "CBOR data item has an unexpected type";
     /// An integer outside the range the position allows.
-    IntegerOutOfRange,
+    IntegerOutOfRange = 110, "INTEGER_OUT_OF_RANGE",
+        "integer out of range";
     /// A map key of a type the position does not take: an array, map or tag as the key of any
     /// map (keys are compared as scalars, at a bounded cost), or anything but an integer or a
     /// text string where COSE and EAT require a label (header maps, claims maps) or a text
     /// string (submodule names).
-    InvalidMapKey,
+    InvalidMapKey = 111, "INVALID_MAP_KEY",
+        "map key of a type not accepted at this position";
 
     // ---- COSE (200..) ----
     /// A tag other than the accepted ones (tag 18, and with options none or 61(18)).
-    UnexpectedTag,
+    UnexpectedTag = 200, "UNEXPECTED_TAG",
+        "unexpected CBOR tag";
     /// The message is untagged and the options require tag 18.
-    MissingTag,
+    MissingTag = 201, "MISSING_TAG",
+        "COSE_Sign1 tag 18 is required";
     /// The COSE_Sign1 array does not have exactly four elements of the right types.
-    InvalidStructure,
+    InvalidStructure = 202, "INVALID_STRUCTURE",
+        "not a COSE_Sign1 structure";
     /// No `alg` header parameter at all.
-    MissingAlgorithm,
+    MissingAlgorithm = 203, "MISSING_ALGORITHM",
+        "no alg header parameter";
     /// `alg` appears only in the unprotected bucket.
-    AlgorithmNotProtected,
+    AlgorithmNotProtected = 204, "ALGORITHM_NOT_PROTECTED",
+        "alg must be in the protected header";
     /// `alg` appears in both the protected and the unprotected bucket.
-    AlgorithmInBothBuckets,
+    AlgorithmInBothBuckets = 205, "ALGORITHM_IN_BOTH_BUCKETS",
+        "alg appears in both header buckets";
     /// `alg` names an algorithm this crate does not know or does not support (not ES256).
-    UnsupportedAlgorithm,
+    UnsupportedAlgorithm = 206, "UNSUPPORTED_ALGORITHM",
+        "unsupported algorithm";
     /// `alg` names a known algorithm that cannot be used with the key (e.g. ES512 with P-256).
-    AlgorithmKeyMismatch,
+    AlgorithmKeyMismatch = 207, "ALGORITHM_KEY_MISMATCH",
+        "algorithm does not match the key";
     /// `crit` is empty, not an array of labels, or names a label absent from the protected header.
-    InvalidCritical,
+    InvalidCritical = 208, "INVALID_CRITICAL",
+        "crit must be a non-empty array of labels";
     /// `crit` appears in the unprotected bucket.
-    CriticalNotProtected,
+    CriticalNotProtected = 209, "CRITICAL_NOT_PROTECTED",
+        "crit must be in the protected header";
     /// `crit` lists a label this crate does not understand.
-    UnknownCriticalHeader,
+    UnknownCriticalHeader = 210, "UNKNOWN_CRITICAL_HEADER",
+        "crit lists an unknown header parameter";
     /// A label appears in both header buckets, or a known header has the wrong type.
-    InvalidHeader,
+    InvalidHeader = 211, "INVALID_HEADER",
+        "invalid header parameter";
     /// The payload is detached (nil) and the caller supplied none.
-    MissingDetachedPayload,
+    MissingDetachedPayload = 212, "MISSING_DETACHED_PAYLOAD",
+        "payload is detached and none was supplied";
     /// The payload is attached and the caller supplied a detached one as well.
-    UnexpectedDetachedPayload,
+    UnexpectedDetachedPayload = 213, "UNEXPECTED_DETACHED_PAYLOAD",
+        "payload is attached; a detached one was supplied";
     /// The payload is not what the position requires (e.g. not a CBOR map of claims).
-    InvalidPayload,
+    InvalidPayload = 214, "INVALID_PAYLOAD",
+        "invalid payload";
 
     // ---- keys, signatures, crypto (300..) ----
     /// The signature is not exactly 64 bytes of fixed-width `r || s` (a DER signature lands here).
-    InvalidSignatureLength,
+    InvalidSignatureLength = 300, "INVALID_SIGNATURE_LENGTH",
+        "signature must be 64 bytes of r || s";
     /// `r` or `s` is zero or not below the group order.
-    SignatureScalarOutOfRange,
+    SignatureScalarOutOfRange = 301, "SIGNATURE_SCALAR_OUT_OF_RANGE",
+        "signature r or s out of range";
     /// The signature does not verify. Deliberately carries no detail.
-    VerificationFailed,
+    VerificationFailed = 302, "VERIFICATION_FAILED",
+        "verification failed";
     /// A key that is not a valid P-256 public or private key.
-    InvalidKey,
+    InvalidKey = 303, "INVALID_KEY",
+        "invalid key";
     /// A COSE_Key of another key type than EC2, or with an unsupported curve.
-    UnsupportedKeyType,
+    UnsupportedKeyType = 304, "UNSUPPORTED_KEY_TYPE",
+        "unsupported key type or curve";
     /// A signer (for example a secure element behind a callback) reported a failure.
-    SignerFailed,
+    SignerFailed = 305, "SIGNER_FAILED",
+        "the signer failed";
     /// The token names no key among the caller's trust anchors.
-    KeyNotTrusted,
+    KeyNotTrusted = 306, "KEY_NOT_TRUSTED",
+        "no trusted key for this token";
 
     // ---- buffers and misuse (400..) ----
     /// The output buffer is too small; `needed` bytes are required in total.
     BufferTooSmall {
         /// The exact number of bytes the output needs.
-        needed: usize,
-    },
+        needed: usize = 0,
+    } = 400, "BUFFER_TOO_SMALL",
+        "output buffer too small";
     /// A length or count does not fit the wire format or the platform.
-    LengthOverflow,
+    LengthOverflow = 401, "LENGTH_OVERFLOW",
+        "length overflow";
     /// An argument is outside what the function documents.
-    InvalidArgument,
+    InvalidArgument = 402, "INVALID_ARGUMENT",
+        "invalid argument";
 
     // ---- EAT and profile (500..) ----
     /// A claim has the wrong type or a value outside its registered range.
     InvalidClaim {
         /// The claim key.
-        key: i64,
-    },
+        key: i64 = 0,
+    } = 500, "INVALID_CLAIM",
+        "invalid claim";
     /// A claim the profile requires is absent.
     MissingClaim {
         /// The claim key.
-        key: i64,
-    },
+        key: i64 = 0,
+    } = 501, "MISSING_CLAIM",
+        "missing claim";
     /// `eat_profile` is absent or names another profile.
-    WrongProfile,
+    WrongProfile = 502, "WRONG_PROFILE",
+        "wrong or missing eat_profile";
     /// A submodule the promise requires (`"se"`, `"tee"`) is absent or malformed.
-    MissingSubmodule,
+    MissingSubmodule = 503, "MISSING_SUBMODULE",
+        "required submodule missing or malformed";
     /// An attestation result was given where evidence is expected (its signed `eat_profile`
     /// is the result profile).
-    ResultGivenAsEvidence,
+    ResultGivenAsEvidence = 504, "RESULT_GIVEN_AS_EVIDENCE",
+        "an attestation result was given where evidence is expected";
     /// Evidence was given where an attestation result is expected (its signed `eat_profile` is
     /// the evidence profile).
-    EvidenceGivenAsResult,
+    EvidenceGivenAsResult = 505, "EVIDENCE_GIVEN_AS_RESULT",
+        "evidence was given where an attestation result is expected";
 
     // ---- appraisal (600..) ----
     /// The policy itself is inconsistent (e.g. no challenge configured).
-    InvalidPolicy,
+    InvalidPolicy = 600, "INVALID_POLICY",
+        "invalid policy";
     /// A contraindicated result is reported to the caller, never issued as a signed token.
-    ResultContraindicated,
+    ResultContraindicated = 601, "RESULT_CONTRAINDICATED",
+        "contraindicated results are not issued as tokens";
     /// The policy accepts a profile whose rules this library does not know; a profile is
     /// accepted only together with its rules.
-    ProfileWithoutRules,
-}
-
-impl Error {
-    /// The stable numeric code of this error, as exposed through the C API.
-    #[must_use]
-    pub const fn code(&self) -> i32 {
-        match self {
-            Self::Truncated => 100,
-            Self::TrailingBytes => 101,
-            Self::Malformed => 102,
-            Self::IndefiniteLength => 103,
-            Self::NonDeterministic => 104,
-            Self::InvalidUtf8 => 105,
-            Self::DuplicateKey => 106,
-            Self::DepthExceeded => 107,
-            Self::TooManyEntries => 108,
-            Self::UnexpectedType => 109,
-            Self::IntegerOutOfRange => 110,
-            Self::InvalidMapKey => 111,
-            Self::UnexpectedTag => 200,
-            Self::MissingTag => 201,
-            Self::InvalidStructure => 202,
-            Self::MissingAlgorithm => 203,
-            Self::AlgorithmNotProtected => 204,
-            Self::AlgorithmInBothBuckets => 205,
-            Self::UnsupportedAlgorithm => 206,
-            Self::AlgorithmKeyMismatch => 207,
-            Self::InvalidCritical => 208,
-            Self::CriticalNotProtected => 209,
-            Self::UnknownCriticalHeader => 210,
-            Self::InvalidHeader => 211,
-            Self::MissingDetachedPayload => 212,
-            Self::UnexpectedDetachedPayload => 213,
-            Self::InvalidPayload => 214,
-            Self::InvalidSignatureLength => 300,
-            Self::SignatureScalarOutOfRange => 301,
-            Self::VerificationFailed => 302,
-            Self::InvalidKey => 303,
-            Self::UnsupportedKeyType => 304,
-            Self::SignerFailed => 305,
-            Self::KeyNotTrusted => 306,
-            Self::BufferTooSmall { .. } => 400,
-            Self::LengthOverflow => 401,
-            Self::InvalidArgument => 402,
-            Self::InvalidClaim { .. } => 500,
-            Self::MissingClaim { .. } => 501,
-            Self::WrongProfile => 502,
-            Self::MissingSubmodule => 503,
-            Self::ResultGivenAsEvidence => 504,
-            Self::EvidenceGivenAsResult => 505,
-            Self::InvalidPolicy => 600,
-            Self::ResultContraindicated => 601,
-            Self::ProfileWithoutRules => 602,
-        }
-    }
-
-    /// A short, static, human-readable description (no input bytes are ever echoed).
-    #[must_use]
-    pub const fn message(&self) -> &'static str {
-        match self {
-            Self::Truncated => "input ends inside a CBOR data item",
-            Self::TrailingBytes => "bytes follow the end of the message",
-            Self::Malformed => "CBOR is not well-formed",
-            Self::IndefiniteLength => "indefinite-length CBOR items are not accepted",
-            Self::NonDeterministic => "CBOR encoding is not core deterministic",
-            Self::InvalidUtf8 => "text string is not valid UTF-8",
-            Self::DuplicateKey => "duplicate key in a CBOR map",
-            Self::DepthExceeded => "CBOR nesting is deeper than the documented bound",
-            Self::TooManyEntries => "CBOR map has more entries than the documented bound",
-            Self::UnexpectedType => "CBOR data item has an unexpected type",
-            Self::IntegerOutOfRange => "integer out of range",
-            Self::InvalidMapKey => "map key of a type not accepted at this position",
-            Self::UnexpectedTag => "unexpected CBOR tag",
-            Self::MissingTag => "COSE_Sign1 tag 18 is required",
-            Self::InvalidStructure => "not a COSE_Sign1 structure",
-            Self::MissingAlgorithm => "no alg header parameter",
-            Self::AlgorithmNotProtected => "alg must be in the protected header",
-            Self::AlgorithmInBothBuckets => "alg appears in both header buckets",
-            Self::UnsupportedAlgorithm => "unsupported algorithm",
-            Self::AlgorithmKeyMismatch => "algorithm does not match the key",
-            Self::InvalidCritical => "crit must be a non-empty array of labels",
-            Self::CriticalNotProtected => "crit must be in the protected header",
-            Self::UnknownCriticalHeader => "crit lists an unknown header parameter",
-            Self::InvalidHeader => "invalid header parameter",
-            Self::MissingDetachedPayload => "payload is detached and none was supplied",
-            Self::UnexpectedDetachedPayload => "payload is attached; a detached one was supplied",
-            Self::InvalidPayload => "invalid payload",
-            Self::InvalidSignatureLength => "signature must be 64 bytes of r || s",
-            Self::SignatureScalarOutOfRange => "signature r or s out of range",
-            Self::VerificationFailed => "verification failed",
-            Self::InvalidKey => "invalid key",
-            Self::UnsupportedKeyType => "unsupported key type or curve",
-            Self::SignerFailed => "the signer failed",
-            Self::KeyNotTrusted => "no trusted key for this token",
-            Self::BufferTooSmall { .. } => "output buffer too small",
-            Self::LengthOverflow => "length overflow",
-            Self::InvalidArgument => "invalid argument",
-            Self::InvalidClaim { .. } => "invalid claim",
-            Self::MissingClaim { .. } => "missing claim",
-            Self::WrongProfile => "wrong or missing eat_profile",
-            Self::MissingSubmodule => "required submodule missing or malformed",
-            Self::ResultGivenAsEvidence => {
-                "an attestation result was given where evidence is expected"
-            }
-            Self::EvidenceGivenAsResult => {
-                "evidence was given where an attestation result is expected"
-            }
-            Self::InvalidPolicy => "invalid policy",
-            Self::ResultContraindicated => "contraindicated results are not issued as tokens",
-            Self::ProfileWithoutRules => "the policy accepts a profile whose rules are unknown",
-        }
-    }
+    ProfileWithoutRules = 602, "PROFILE_WITHOUT_RULES",
+        "the policy accepts a profile whose rules are unknown";
 }
 
 impl fmt::Display for Error {
@@ -277,3 +270,30 @@ impl std::error::Error for Error {}
 
 /// Shorthand for results of this crate.
 pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn the_table_is_consistent() {
+        let mut previous = 0;
+        for (i, e) in Error::ALL.iter().enumerate() {
+            assert!(e.code() > previous, "{e:?}: codes ascend");
+            previous = e.code();
+            assert_eq!(Error::from_code(e.code()), Some(*e));
+            assert!(
+                e.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                "{e:?}"
+            );
+            for other in Error::ALL.get(i + 1..).unwrap_or(&[]) {
+                assert_ne!(e.name(), other.name());
+                assert_ne!(e.message(), other.message());
+            }
+        }
+        assert_eq!(Error::from_code(0), None);
+        assert_eq!(Error::from_code(199), None);
+    }
+}

@@ -278,34 +278,22 @@ fn lifecycle_from_c(v: ecnpp_lifecycle) -> Option<Lifecycle> {
         .and_then(|v| Lifecycle::from_u64(v).ok())
 }
 
-/// The C value of a debug status.
+/// The C value of a debug status: its registered value (at most 4, so the cast is exact).
 pub(crate) const fn dbgstat_to_c(d: DebugStatus) -> ecnpp_dbgstat {
-    match d {
-        DebugStatus::Enabled => ECNPP_DBGSTAT_ENABLED,
-        DebugStatus::Disabled => ECNPP_DBGSTAT_DISABLED,
-        DebugStatus::DisabledSinceBoot => ECNPP_DBGSTAT_DISABLED_SINCE_BOOT,
-        DebugStatus::DisabledPermanently => ECNPP_DBGSTAT_DISABLED_PERMANENTLY,
-        DebugStatus::DisabledFullyAndPermanently => ECNPP_DBGSTAT_DISABLED_FULLY_AND_PERMANENTLY,
-    }
+    d as ecnpp_dbgstat
 }
 
-/// The C value of a promise (`ECNPP_PROMISE_NONE` for none).
+/// The C value of a promise (`ECNPP_PROMISE_NONE` for none; else its registered value).
 pub(crate) const fn promise_to_c(p: Option<Promise>) -> ecnpp_promise {
     match p {
         None => ECNPP_PROMISE_NONE,
-        Some(Promise::Standard) => ECNPP_PROMISE_STANDARD,
-        Some(Promise::SecureElement) => ECNPP_PROMISE_SECURE_ELEMENT,
-        Some(Promise::SecureEnclave) => ECNPP_PROMISE_SECURE_ENCLAVE,
+        Some(p) => p as ecnpp_promise,
     }
 }
 
+/// The C value of a lifecycle state: its registered value.
 const fn lifecycle_to_c(l: Lifecycle) -> ecnpp_lifecycle {
-    match l {
-        Lifecycle::Provisioning => ECNPP_LIFECYCLE_PROVISIONING,
-        Lifecycle::Operational => ECNPP_LIFECYCLE_OPERATIONAL,
-        Lifecycle::Maintenance => ECNPP_LIFECYCLE_MAINTENANCE,
-        Lifecycle::Decommissioned => ECNPP_LIFECYCLE_DECOMMISSIONED,
-    }
+    l as ecnpp_lifecycle
 }
 
 /// An empty slot of a measurement room.
@@ -432,14 +420,10 @@ pub(crate) unsafe fn with_evidence_claims<R>(
             note,
         )
     }?;
-    let iat = has(c.has_iat)?.then_some(c.iat);
     let lifecycle = match has(c.has_lifecycle)? {
         true => Some(lifecycle_from_c(c.lifecycle).ok_or(invalid)?),
         false => None,
     };
-    let svn = has(c.has_svn)?.then_some(c.svn);
-    let uptime = has(c.has_uptime)?.then_some(c.uptime);
-    let bootcount = has(c.has_bootcount)?.then_some(c.bootcount);
 
     let se = match has(c.has_se)? {
         false => None,
@@ -505,11 +489,11 @@ pub(crate) unsafe fn with_evidence_claims<R>(
         promise: Some(promise),
         pp_ref,
         measurements: measurements.map(List::Items),
-        iat,
+        iat: has(c.has_iat)?.then_some(c.iat),
         lifecycle,
-        svn,
-        uptime,
-        bootcount,
+        svn: has(c.has_svn)?.then_some(c.svn),
+        uptime: has(c.has_uptime)?.then_some(c.uptime),
+        bootcount: has(c.has_bootcount)?.then_some(c.bootcount),
         submods: submods.map(List::Items),
         ..Claims::default()
     };
@@ -882,5 +866,113 @@ mod tests {
         for bad in [ECNPP_PROMISE_NONE, 4, -1] {
             assert!(promise_from_c(bad).is_none());
         }
+    }
+
+    /// `ECNPP_<ENUM>_<NAME>` for a registered name (`"disabled-since-boot"` gives
+    /// `ECNPP_DBGSTAT_DISABLED_SINCE_BOOT`).
+    fn c_name(prefix: &str, name: &str) -> String {
+        format!("ECNPP_{prefix}_{}", name.to_uppercase().replace('-', "_"))
+    }
+
+    /// The header's enumeration constants are core's registered names and values, and what its
+    /// docs say of claim keys and byte-string bounds is core's: read from the checked-in header
+    /// (which the drift check ties to this crate), compared with core's tables.
+    #[test]
+    #[cfg_attr(miri, ignore = "reads a file; Miri isolates the file system")]
+    fn the_header_states_cores_facts() {
+        let header = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../include/ecnpp_attest.h"
+        ))
+        .unwrap();
+        let defines: Vec<(&str, &str)> = header
+            .lines()
+            .filter_map(|l| l.strip_prefix("#define ECNPP_")?.split_once(' '))
+            .collect();
+        // (C name, value) of the header's constants with `prefix`, against core's registered
+        // names and values (`ECNPP_PROMISE_NONE` is the C API's own "no promise").
+        let check = |prefix: &str, core: Vec<(&str, u64)>| {
+            let ours: Vec<(String, String)> = defines
+                .iter()
+                .filter(|(n, _)| n.starts_with(&format!("{prefix}_")) && *n != "PROMISE_NONE")
+                .map(|(n, v)| (format!("ECNPP_{n}"), (*v).to_string()))
+                .collect();
+            let core: Vec<(String, String)> = core
+                .into_iter()
+                .map(|(n, v)| (c_name(prefix, n), v.to_string()))
+                .collect();
+            assert_eq!(ours, core, "{prefix}");
+        };
+        check(
+            "DBGSTAT",
+            DebugStatus::ALL
+                .iter()
+                .map(|d| (d.name(), d.value()))
+                .collect(),
+        );
+        check(
+            "PROMISE",
+            Promise::ALL.iter().map(|p| (p.name(), p.value())).collect(),
+        );
+        check(
+            "LIFECYCLE",
+            Lifecycle::ALL
+                .iter()
+                .map(|l| (l.name(), l.value()))
+                .collect(),
+        );
+        for d in DebugStatus::ALL {
+            assert_eq!(dbgstat_from_c(dbgstat_to_c(*d)), Some(*d));
+        }
+        for p in Promise::ALL {
+            assert_eq!(promise_from_c(promise_to_c(Some(*p))), Some(*p));
+        }
+        for l in Lifecycle::ALL {
+            assert_eq!(lifecycle_from_c(lifecycle_to_c(*l)), Some(*l));
+        }
+
+        // Every "`name` (key)" the header's docs write names core's key for that claim.
+        let mut claims_named = 0;
+        for piece in header.split('`').collect::<Vec<_>>().windows(2) {
+            let [name, after] = piece else { continue };
+            let Some(k) = ecnpp_attest::eat::claim_key(name) else {
+                continue;
+            };
+            if let Some(rest) = after.strip_prefix(" (") {
+                let number = rest.split(')').next().unwrap();
+                if let Ok(n) = number.parse::<i64>() {
+                    assert_eq!(n, k, "header says `{name}` ({number})");
+                    claims_named += 1;
+                }
+            }
+        }
+        assert!(claims_named > 10, "{claims_named}");
+        for (claim, min, max) in [
+            (
+                "`nonce` (10), required: the verifier's challenge,",
+                Nonce::MIN_LEN,
+                Nonce::MAX_LEN,
+            ),
+            ("`ueid` (256), required:", Ueid::MIN_LEN, Ueid::MAX_LEN),
+            (
+                "`hwmodel` (259), required:",
+                HwModel::MIN_LEN,
+                HwModel::MAX_LEN,
+            ),
+            (
+                "The secure element's model,",
+                HwModel::MIN_LEN,
+                HwModel::MAX_LEN,
+            ),
+        ] {
+            assert!(
+                header.contains(&format!("{claim} {min} to {max} bytes")),
+                "{claim} {min} to {max}"
+            );
+        }
+        let depth = ecnpp_attest::cbor::MAX_DEPTH;
+        let entries = ecnpp_attest::cbor::MAX_MAP_ENTRIES;
+        assert!(header.contains(&format!("deeper than the documented bound ({depth})")));
+        assert!(header.contains(&format!("the documented number of entries ({entries})")));
     }
 }

@@ -11,7 +11,6 @@ use ecnpp_attest::appraise::{
 use ecnpp_attest::cose::Sign1Builder;
 use ecnpp_attest::crypto::SigningKey;
 use ecnpp_attest::eat::Promise;
-use ecnpp_attest::eat::ResultCode;
 use ecnpp_attest::ecnpp::VerifiedEvidence;
 use serde_json::json;
 
@@ -82,10 +81,7 @@ pub(crate) struct AdmitArgs {
 
 /// A sentence for an appraisal reason.
 pub(crate) fn reason_text(name: &str, policy: &Policy<'_>) -> String {
-    let floor = crate::claims::DBGSTAT_NAMES
-        .get(policy.debug_floor as usize)
-        .copied()
-        .unwrap_or("?");
+    let floor = policy.debug_floor.name();
     let text = match name {
         "nonce-mismatch" => "the nonce is not the challenge (a replayed or foreign token)".into(),
         "challenge-expired" => format!(
@@ -143,21 +139,11 @@ pub(crate) const fn status_name(s: TrustStatus) -> &'static str {
     }
 }
 
-/// Name of a measurement result code.
-pub(crate) const fn result_code_name(r: ResultCode) -> &'static str {
-    match r {
-        ResultCode::Success => "success",
-        ResultCode::Fail => "fail",
-        ResultCode::NotRun => "not-run",
-        ResultCode::Absent => "absent",
-    }
-}
-
 /// "2 success, 1 fail".
 pub(crate) fn measurement_summary(r: &AttestationResult<'_>) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for m in r.measurement_results() {
-        let n = result_code_name(m.result);
+        let n = m.result.name();
         match counts.iter_mut().find(|(k, _)| *k == n) {
             Some((_, c)) => *c += 1,
             None => counts.push((n, 1)),
@@ -263,7 +249,7 @@ pub(crate) fn run_appraise(g: &Global, a: &AppraiseArgs) -> CliResult<()> {
                         ecnpp_attest::eat::ResultId::Bytes(b) => crate::render::hex_json(b),
                         ecnpp_attest::eat::ResultId::Text(t) => crate::render::text_json(t),
                     },
-                    "result": result_code_name(m.result),
+                    "result": m.result.name(),
                 })).collect::<Vec<_>>(),
                 "result_file": issued.as_ref().map(|(p, _, _)| p.display().to_string()),
                 "result_size": issued.as_ref().map(|(_, n, _)| n),

@@ -15,7 +15,7 @@ use ecnpp_attest::appraise::{
 use ecnpp_attest::cose::ParseOptions;
 use ecnpp_attest::crypto::{SigningKey, VerifyingKey};
 use ecnpp_attest::eat::Promise;
-use ecnpp_attest::eat::{Claims, DebugStatus, Nonce, NonceClaim};
+use ecnpp_attest::eat::{Claims, DebugStatus, Nonce, NonceClaim, claim_name, key};
 use ecnpp_attest::ecnpp::{Endorsement, Model, VerifiedEvidence};
 use serde_json::Value;
 
@@ -213,14 +213,18 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
         .map(|l| l.iter().map(|s| s.name).collect())
         .unwrap_or_default();
     let described = claims_to_json(&claims);
-    let field = |name: &str| described.get(name).map_or_else(String::new, compact);
+    let field = |k: i64| {
+        claim_name(k)
+            .and_then(|name| described.get(name))
+            .map_or_else(String::new, compact)
+    };
     outln!(
         "    promise {}, hwmodel {}, {} {}, dbgstat {}, submodules {}",
-        field("ecnpp-promise"),
-        field("hwmodel"),
-        field("swname"),
-        field("swversion"),
-        field("dbgstat"),
+        field(key::ECNPP_PROMISE),
+        field(key::HWMODEL),
+        field(key::SWNAME),
+        field(key::SWVERSION),
+        field(key::DBGSTAT),
         submods.join(" + ")
     );
     outln!(

@@ -38,8 +38,13 @@ pub(crate) struct Args {
     /// The claims, as JSON (see cli/examples/claims-secure-enclave.json)
     #[arg(short, long, value_name = "JSON")]
     claims: PathBuf,
-    /// The verifier's challenge, 8 to 64 bytes in hex; replaces the file's nonce
-    #[arg(long, value_name = "HEX")]
+    /// The verifier's challenge in hex (as many bytes as the library's `Nonce` takes); replaces
+    /// the file's nonce
+    #[arg(long, value_name = "HEX", help = format!(
+        "The verifier's challenge, {} to {} bytes in hex; replaces the file's nonce",
+        Nonce::MIN_LEN,
+        Nonce::MAX_LEN
+    ))]
     nonce: Option<String>,
     /// Key ID in the unprotected header (default: the key's thumbprint, 8 bytes)
     #[arg(long, value_name = "TEXT")]
@@ -123,7 +128,9 @@ pub(crate) fn run(g: &Global, a: &Args) -> CliResult<()> {
     if let Some(n) = &nonce_bytes {
         let nonce = Nonce::new(n).map_err(|_| {
             CliError::usage(format!(
-                "--nonce: a nonce is 8 to 64 bytes; this one has {}",
+                "--nonce: a nonce is {} to {} bytes; this one has {}",
+                Nonce::MIN_LEN,
+                Nonce::MAX_LEN,
                 n.len()
             ))
         })?;
