@@ -159,7 +159,9 @@ macro_rules! reasons {
         impl Reasons {
             $( $(#[$doc])* pub const $name: Self = Self(1 << $bit); )*
 
-            const ALL: &'static [(Self, &'static str, bool)] = &[$((Self::$name, $text, $contra)),*];
+            /// Every reason: its flag, its stable name, and whether it contraindicates (otherwise
+            /// it is a warning). The C API's constants and strings are checked against it.
+            pub const ALL: &'static [(Self, &'static str, bool)] = &[$((Self::$name, $text, $contra)),*];
         }
     };
 }
