@@ -56,8 +56,13 @@ fn mask_bit(k: i64) -> u32 {
     u32::try_from(pos + after_nonce).unwrap_or(63)
 }
 
-/// The mask bit that makes the nonce a list.
+/// The mask bit that makes the nonce a list (the one after the nonce's own).
 const NONCE_LIST_BIT: u32 = 8;
+
+/// The mask bit that adds unknown claims: the first after the typed claims' bits (one per
+/// typed claim, and the nonce list's).
+const EXTRA_BIT: u32 = 35;
+const _: () = assert!(key::KNOWN.len() + 1 == EXTRA_BIT as usize && EXTRA_BIT < 63);
 
 /// The well-formed nested token below as a submodule. `NestedToken::new` accepts it (tag 18
 /// around a four-item array); the digest fallback only keeps this function total.
@@ -306,7 +311,7 @@ fn node<'d>(
     subs.sort_unstable_by(|a, b| name_order(a.name, b.name));
     let subs: &[NamedSubmodule<'_>] = subs;
 
-    let nonce = if bit(mask, 8) {
+    let nonce = if bit(mask, NONCE_LIST_BIT) {
         list_of(true, items(&parts.nonces)).map(NonceClaim::Many)
     } else {
         Nonce::new(input.bytes_in(8, 64))
@@ -330,80 +335,81 @@ fn node<'d>(
     } else {
         profile
     };
+    let on = |k: i64| bit(mask, mask_bit(k));
     let claims = Claims {
-        iss: bit(mask, 0).then(|| input.text(16)),
-        sub: bit(mask, 1).then(|| input.text(16)),
-        aud: bit(mask, 2).then(|| input.text(16)),
-        exp: bit(mask, 3).then(|| input.i64()),
-        nbf: bit(mask, 4).then(|| input.i64()),
-        iat: bit(mask, 5).then(|| input.i64()),
-        cti: bit(mask, 6).then(|| input.bytes(16)),
-        nonce: if bit(mask, 7) { nonce } else { None },
-        ueid: if bit(mask, 9) {
+        iss: on(key::ISS).then(|| input.text(16)),
+        sub: on(key::SUB).then(|| input.text(16)),
+        aud: on(key::AUD).then(|| input.text(16)),
+        exp: on(key::EXP).then(|| input.i64()),
+        nbf: on(key::NBF).then(|| input.i64()),
+        iat: on(key::IAT).then(|| input.i64()),
+        cti: on(key::CTI).then(|| input.bytes(16)),
+        nonce: if on(key::NONCE) { nonce } else { None },
+        ueid: if on(key::UEID) {
             Ueid::new(input.bytes_in(7, 33))
                 .or_else(|_| Ueid::new(&FALLBACK_UEID))
                 .ok()
         } else {
             None
         },
-        sueids: list_of(bit(mask, 10), items(&parts.sueids)),
-        oemid: if bit(mask, 11) {
+        sueids: list_of(on(key::SUEIDS), items(&parts.sueids)),
+        oemid: if on(key::OEMID) {
             oemid.or(Some(OemId::Ieee(&FALLBACK_OEM)))
         } else {
             None
         },
-        hwmodel: if bit(mask, 12) {
+        hwmodel: if on(key::HWMODEL) {
             HwModel::new(input.bytes_in(1, 32))
                 .or_else(|_| HwModel::new(b"model"))
                 .ok()
         } else {
             None
         },
-        hwversion: bit(mask, 13).then(|| version(input)),
-        uptime: bit(mask, 14).then(|| input.u64()),
-        oemboot: bit(mask, 15).then(|| input.bool()),
-        dbgstat: if bit(mask, 16) {
+        hwversion: on(key::HWVERSION).then(|| version(input)),
+        uptime: on(key::UPTIME).then(|| input.u64()),
+        oemboot: on(key::OEMBOOT).then(|| input.bool()),
+        dbgstat: if on(key::DBGSTAT) {
             DebugStatus::from_u64(u64::from(input.byte() % 5)).ok()
         } else {
             None
         },
-        location: bit(mask, 17).then(|| location(input)),
-        eat_profile: bit(mask, 18).then_some(profile),
-        submods: list_of(bit(mask, 19) || nsubs > 0, subs),
-        bootcount: bit(mask, 20).then(|| input.u64()),
-        bootseed: bit(mask, 21).then(|| input.bytes(32)),
-        dloas: list_of(bit(mask, 22), items(&parts.dloas)),
-        swname: bit(mask, 23).then(|| input.text(16)),
-        swversion: bit(mask, 24).then(|| version(input)),
-        manifests: list_of(bit(mask, 25), items(&parts.manifests)),
-        measurements: list_of(bit(mask, 26), items(&parts.measurements)),
-        measres: list_of(bit(mask, 27), items(&groups)),
-        intuse: if bit(mask, 28) {
+        location: on(key::LOCATION).then(|| location(input)),
+        eat_profile: on(key::EAT_PROFILE).then_some(profile),
+        submods: list_of(on(key::SUBMODS) || nsubs > 0, subs),
+        bootcount: on(key::BOOTCOUNT).then(|| input.u64()),
+        bootseed: on(key::BOOTSEED).then(|| input.bytes(32)),
+        dloas: list_of(on(key::DLOAS), items(&parts.dloas)),
+        swname: on(key::SWNAME).then(|| input.text(16)),
+        swversion: on(key::SWVERSION).then(|| version(input)),
+        manifests: list_of(on(key::MANIFESTS), items(&parts.manifests)),
+        measurements: list_of(on(key::MEASUREMENTS), items(&parts.measurements)),
+        measres: list_of(on(key::MEASRES), items(&groups)),
+        intuse: if on(key::INTUSE) {
             IntendedUse::from_u64(u64::from(input.byte() % 6)).ok()
         } else {
             None
         },
-        promise: if bit(mask, 29) {
+        promise: if on(key::ECNPP_PROMISE) {
             Promise::from_u64(u64::from(input.byte() % 4)).ok()
         } else {
             None
         },
-        pp_ref: bit(mask, 30).then(|| {
+        pp_ref: on(key::ECNPP_PP_REF).then(|| {
             if input.bool() {
                 ecnpp::PP_REF_V1_0_7
             } else {
                 input.text(24)
             }
         }),
-        evaluated_config: bit(mask, 31).then(|| input.bool()),
-        lifecycle: if bit(mask, 32) {
+        evaluated_config: on(key::ECNPP_EVALUATED_CONFIG).then(|| input.bool()),
+        lifecycle: if on(key::ECNPP_LIFECYCLE) {
             Lifecycle::from_u64(u64::from(input.byte() % 5)).ok()
         } else {
             None
         },
-        svn: bit(mask, 33).then(|| input.u64()),
-        robustness: list_of(bit(mask, 34), items(&parts.robustness)),
-        extra: Extra::Items(if bit(mask, 35) {
+        svn: on(key::ECNPP_SVN).then(|| input.u64()),
+        robustness: list_of(on(key::ECNPP_ROBUSTNESS), items(&parts.robustness)),
+        extra: Extra::Items(if bit(mask, EXTRA_BIT) {
             items(&parts.extra)
         } else {
             &[]
@@ -568,19 +574,14 @@ mod tests {
 
     #[test]
     fn mask_bits_follow_the_claims_table() {
-        // The bits the generator used before it read the profile's lists.
-        let set = [7, 9, 11, 12, 15, 16, 18, 23, 24, 29, 30];
-        let required = ecnpp::REQUIRED_IN_EVIDENCE
-            .iter()
-            .chain(&[key::EAT_PROFILE, key::ECNPP_PROMISE])
-            .map(|&k| mask_bit(k));
-        let mut bits: Vec<u32> = required.collect();
+        // One bit per typed claim in table order, one more after the nonce's (a nonce list),
+        // then the unknown claims' bit; bit 63 makes the claims evidence-shaped.
+        let mut bits: Vec<u32> = key::KNOWN.iter().map(|&k| mask_bit(k)).collect();
+        bits.push(NONCE_LIST_BIT);
+        bits.push(EXTRA_BIT);
         bits.sort_unstable();
-        assert_eq!(bits, set);
-        let mut cleared: Vec<u32> = ecnpp::VERIFIER_ONLY.iter().map(|&k| mask_bit(k)).collect();
-        cleared.sort_unstable();
-        assert_eq!(cleared, [22, 27, 31, 34]);
-        assert_eq!(mask_bit(key::NONCE), 7);
-        assert_eq!(mask_bit(key::UEID), 9);
+        let want: Vec<u32> = (0..=EXTRA_BIT).collect();
+        assert_eq!(bits, want);
+        assert_eq!(mask_bit(key::NONCE), NONCE_LIST_BIT - 1);
     }
 }
