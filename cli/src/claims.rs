@@ -596,6 +596,7 @@ impl<'a> Reader<'a> {
                     c.submods = Some(List::Items(self.slice(&items)));
                 }
                 Some(key::BOOTCOUNT) => c.bootcount = Some(Self::uint(x, p)?),
+                Some(key::EXI) => c.exi = Some(Self::uint(x, p)?),
                 Some(key::BOOTSEED) => c.bootseed = Some(self.bytes(x, p)?),
                 Some(key::DLOAS) => {
                     c.dloas = Some(List::Items(self.list(x, p, |_, y, q| {
@@ -997,6 +998,9 @@ impl ToJson {
             put(key::SUBMODS, &|| {
                 self.object(l.len(), l.iter(), |s| self.submodule(&s))
             });
+        }
+        if let Some(v) = c.exi {
+            put(key::EXI, &|| json!(v));
         }
         if let Some(v) = c.bootcount {
             put(key::BOOTCOUNT, &|| json!(v));

@@ -61,7 +61,7 @@ const NONCE_LIST_BIT: u32 = 8;
 
 /// The mask bit that adds unknown claims: the first after the typed claims' bits (one per
 /// typed claim, and the nonce list's).
-const EXTRA_BIT: u32 = 35;
+const EXTRA_BIT: u32 = 36;
 const _: () = assert!(key::KNOWN.len() + 1 == EXTRA_BIT as usize && EXTRA_BIT < 63);
 
 /// The well-formed nested token below as a submodule. `NestedToken::new` accepts it (tag 18
@@ -345,6 +345,7 @@ fn node<'d>(
         iat: on(key::IAT).then(|| input.i64()),
         cti: on(key::CTI).then(|| input.bytes(16)),
         nonce: if on(key::NONCE) { nonce } else { None },
+        exi: on(key::EXI).then(|| input.u64()),
         ueid: if on(key::UEID) {
             Ueid::new(input.bytes_in(7, 33))
                 .or_else(|_| Ueid::new(&FALLBACK_UEID))

@@ -245,6 +245,8 @@ fn each_registered_claim_rejects_a_wrong_type_or_range() {
             item(|e| e.array(3).text("1.0").uint(1).uint(2)),
         ),
         (key::UPTIME, "uptime negative", int(-1)),
+        (key::EXI, "exi negative", int(-1)),
+        (key::EXI, "exi as text", item(|e| e.text("60"))),
         (key::OEMBOOT, "oemboot as 1", uint(1)),
         (key::DBGSTAT, "dbgstat 5", uint(5)),
         (key::DBGSTAT, "dbgstat -1", int(-1)),

@@ -457,6 +457,7 @@ fn claims_with(depth: u32, every: bool) -> BoxedStrategy<Claims<'static>> {
         opt(any::<i64>(), every),
         opt(any::<i64>(), every),
         opt(bytes(0..=16), every),
+        opt(any::<u64>(), every),
     );
     let device = (
         opt(nonce_claim(), every),
@@ -501,7 +502,7 @@ fn claims_with(depth: u32, every: bool) -> BoxedStrategy<Claims<'static>> {
     };
     (cwt, device, software, profile_claims, subs)
         .prop_map(|(cwt, device, software, profile_claims, submods)| {
-            let (iss, sub, aud, exp, nbf, iat, cti) = cwt;
+            let (iss, sub, aud, exp, nbf, iat, cti, exi) = cwt;
             let (
                 nonce,
                 ueid,
@@ -528,6 +529,7 @@ fn claims_with(depth: u32, every: bool) -> BoxedStrategy<Claims<'static>> {
                 nbf,
                 iat,
                 cti,
+                exi,
                 nonce,
                 ueid,
                 sueids,
@@ -562,43 +564,8 @@ fn claims_with(depth: u32, every: bool) -> BoxedStrategy<Claims<'static>> {
 }
 
 /// Which typed claims are set, in the order of `key::KNOWN`.
-fn present(c: &Claims<'_>) -> [bool; key::KNOWN.len()] {
-    [
-        c.iss.is_some(),
-        c.sub.is_some(),
-        c.aud.is_some(),
-        c.exp.is_some(),
-        c.nbf.is_some(),
-        c.iat.is_some(),
-        c.cti.is_some(),
-        c.nonce.is_some(),
-        c.ueid.is_some(),
-        c.sueids.is_some(),
-        c.oemid.is_some(),
-        c.hwmodel.is_some(),
-        c.hwversion.is_some(),
-        c.uptime.is_some(),
-        c.oemboot.is_some(),
-        c.dbgstat.is_some(),
-        c.location.is_some(),
-        c.eat_profile.is_some(),
-        c.submods.is_some(),
-        c.bootcount.is_some(),
-        c.bootseed.is_some(),
-        c.dloas.is_some(),
-        c.swname.is_some(),
-        c.swversion.is_some(),
-        c.manifests.is_some(),
-        c.measurements.is_some(),
-        c.measres.is_some(),
-        c.intuse.is_some(),
-        c.promise.is_some(),
-        c.pp_ref.is_some(),
-        c.evaluated_config.is_some(),
-        c.lifecycle.is_some(),
-        c.svn.is_some(),
-        c.robustness.is_some(),
-    ]
+fn present(c: &Claims<'_>) -> Vec<bool> {
+    key::KNOWN.iter().map(|&k| c.has(k)).collect()
 }
 
 /// Number of map entries the claims set encodes to: one per set field, one per unknown claim.

@@ -22,6 +22,8 @@ pub struct Claims<'a> {
     pub cti: Option<&'a [u8]>,
     /// `nonce` (10).
     pub nonce: Option<NonceClaim<'a>>,
+    /// `exi` (40, RFC 9200): the token's lifetime in seconds, counted from when it is received.
+    pub exi: Option<u64>,
     /// `ueid` (256).
     pub ueid: Option<Ueid<'a>>,
     /// `sueids` (257).

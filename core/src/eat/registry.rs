@@ -140,6 +140,7 @@ claims_table! {
         NonceClaim::One(n) => ClaimRef::Bytes(n.as_bytes()),
         NonceClaim::Many(l) => ClaimRef::Nonces(l),
     };
+    EXI = 40, "exi", "RFC 9200" => exi: d.uint()?, ClaimRef::Uint(*v);
     UEID = 256, "ueid", "RFC 9711" => ueid: Ueid::new(d.bytes()?)?, ClaimRef::Bytes(v.as_bytes());
     SUEIDS = 257, "sueids", "RFC 9711" => sueids: decode_named_map(d, depth)?, ClaimRef::Sueids(v);
     OEMID = 258, "oemid", "RFC 9711" => oemid: OemId::decode(d, depth)?, ClaimRef::OemId(v);
