@@ -81,11 +81,11 @@ use core::mem::MaybeUninit;
 
 use ecnpp_attest::cose::Sign1Builder;
 use ecnpp_attest::crypto::{Sha256, Signer, SigningKey};
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, Nonce, NonceClaim, OemId, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{self};
-use ecnpp_attest::eat::Promise;
 
 /// A fixed digest to sign (public).
 #[must_use]

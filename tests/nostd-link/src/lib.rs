@@ -233,12 +233,12 @@ fn attest_flow(
     use ecnpp_attest::appraise::{
         CertifiedConfig, Challenge, Policy, Requirement, VerifiedResult, appraise,
     };
+    use ecnpp_attest::eat::Promise;
     use ecnpp_attest::eat::{
         Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
         Submodule, Ueid, Version,
     };
     use ecnpp_attest::ecnpp::{self, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
-use ecnpp_attest::eat::Promise;
 
     const OEM: [u8; 3] = [0x00, 0x1b, 0x44];
     const FW: [u8; 32] = [0x11; 32];

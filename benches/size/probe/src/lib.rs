@@ -8,8 +8,8 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{PP_REF_V1_0_7, PROFILE};
 use ecnpp_attest::eat::{Lifecycle, Promise};
+use ecnpp_attest::ecnpp::{PP_REF_V1_0_7, PROFILE};
 
 #[panic_handler]
 fn panic(_: &PanicInfo<'_>) -> ! {

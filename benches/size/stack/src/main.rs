@@ -19,8 +19,8 @@ use ecnpp_attest::eat::{
     Claims, DebugStatus, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim, OemId,
     Submodule, Ueid, Version,
 };
-use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 use ecnpp_attest::eat::{Lifecycle, Promise};
+use ecnpp_attest::ecnpp::{self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, VerifiedEvidence};
 
 const PATTERN: u8 = 0xa5;
 /// Bytes left unpainted just below the painting frame (the painter's own frames).

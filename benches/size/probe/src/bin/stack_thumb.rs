@@ -13,9 +13,9 @@ use core::hint::black_box;
 use ecnpp_attest::appraise::{CertifiedConfig, Challenge, Policy, appraise};
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::{SigningKey, VerifyingKey};
+use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{Measurement, OemId};
 use ecnpp_attest::ecnpp::{self, Endorsement, Model, VerifiedEvidence};
-use ecnpp_attest::eat::Promise;
 
 /// The device key's endorsement: the model the appraisal certifies.
 const MODELS: [Model<'static>; 1] = [Model {
