@@ -718,17 +718,18 @@ fn appraise_and_admit_exit_codes() {
     .expect(1)
     .err_has("nonce-mismatch");
 
+    // Appraisal of `token` with key `public` under `policy`, for the refusals below.
+    let appraise_with = |public: &str, policy: &str, token: &str| {
+        ecnpp([
+            "appraise", "--pub", public, "--policy", policy, "--nonce", NONCE, token,
+        ])
+    };
     // Kinds told apart by their signed profile: a result given to appraise, evidence to admit.
-    ecnpp([
-        "appraise",
-        "--pub",
+    appraise_with(
         &dir.arg("verifier.pub.pem"),
-        "--policy",
         &policy,
-        "--nonce",
-        NONCE,
         &dir.arg("enclave.result"),
-    ])
+    )
     .expect(1)
     .err_has("an attestation result was given where evidence is expected");
     ecnpp([
@@ -744,16 +745,11 @@ fn appraise_and_admit_exit_codes() {
 
     // The policy endorses the device key for its models only; a policy without the key's
     // endorsement contraindicates the same evidence.
-    ecnpp([
-        "appraise",
-        "--pub",
+    appraise_with(
         &dir.arg("device.pub.pem"),
-        "--policy",
         &s(&example("policy.json")),
-        "--nonce",
-        NONCE,
         &s(&enclave),
-    ])
+    )
     .expect(1)
     .out_has("model-not-endorsed: the policy does not endorse the signing key");
 
@@ -765,16 +761,11 @@ fn appraise_and_admit_exit_codes() {
         "tag:example.com,2026:other"
     ]);
     std::fs::write(dir.join("other-profile.json"), other.to_string()).unwrap();
-    ecnpp([
-        "appraise",
-        "--pub",
+    appraise_with(
         &dir.arg("device.pub.pem"),
-        "--policy",
         &dir.arg("other-profile.json"),
-        "--nonce",
-        NONCE,
         &s(&enclave),
-    ])
+    )
     .expect(2)
     .err_has("accepted_profiles[1]: no rules are known for this profile");
 
@@ -784,16 +775,11 @@ fn appraise_and_admit_exit_codes() {
         r#"{"registrar": "x", "certifed": []}"#,
     )
     .unwrap();
-    ecnpp([
-        "appraise",
-        "--pub",
+    appraise_with(
         &dir.arg("device.pub.pem"),
-        "--policy",
         &dir.arg("bad-policy.json"),
-        "--nonce",
-        NONCE,
         &s(&enclave),
-    ])
+    )
     .expect(2)
     .err_has("bad-policy.json: policy: unknown field \"certifed\" (did you mean \"certified\"?)");
 }
