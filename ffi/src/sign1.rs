@@ -288,4 +288,37 @@ mod tests {
         }
         assert_eq!(calls, 1);
     }
+
+    /// The finding of the appraisal-integrity review, through the C API: an unprotected header
+    /// `{4: kid, 99: M}` whose map `M` has maps (of maps) as keys took seconds to refuse at
+    /// tens of kilobytes; now the first composite key refuses it, whatever the size.
+    #[test]
+    fn a_header_with_map_keys_is_refused_at_once() {
+        // M: `n` entries, each key a map {i: {j: 0, ...}} of `n` entries.
+        let nested = |n: u8| {
+            let mut m = vec![0xb8, n];
+            for i in 0..n {
+                m.extend([0xa1, 0x18, i, 0xb8, n]);
+                for j in 0..n {
+                    m.extend([0x18, j, 0x00]);
+                }
+                m.push(0x00);
+            }
+            m
+        };
+        for n in [1u8, 40, 200] {
+            let mut token = vec![0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26];
+            token.extend([0xa2, 0x04, 0x41, 0x6b, 0x18, 99]);
+            token.extend(nested(n));
+            token.extend([0xf6, 0x58, 0x40]);
+            token.extend([1u8; 64]);
+            let (mut kid, mut kid_len): (*const u8, usize) = (ptr::null(), 0);
+            // SAFETY: `token` is readable for its length; the outputs are writable.
+            let r = unsafe {
+                ecnpp_sign1_kid_untrusted(token.as_ptr(), token.len(), 0, &mut kid, &mut kid_len)
+            };
+            assert_eq!(r, ecnpp_result::ECNPP_ERR_INVALID_MAP_KEY, "n = {n}");
+            assert!(kid.is_null() && kid_len == 0);
+        }
+    }
 }
