@@ -6,11 +6,11 @@
 //! lists everything that is wrong):
 //! signature with an endorsed key (done by [`VerifiedEvidence`]) → nonce equals the challenge
 //! (constant time) → challenge and token freshness → profile: accepted by the policy and its
-//! rules met → the endorsement covers the device's model (and identity, when it binds one) → the
-//! device model and software are a certified configuration whose PP reference the evidence
-//! names → the promise stated is the claimed one capped at the certified one, and only when the
-//! evidence meets that promise's rules → oemboot, dbgstat floor, measurements equal reference
-//! values (constant time) → per-promise submodule checks.
+//! rules met → the endorsement covers the device's model (and identity, when it binds one) →
+//! the device model and software are a certified configuration whose PP reference the
+//! evidence names → the promise stated is the claimed one capped at the certified one, and only
+//! when the evidence meets that promise's rules → oemboot, dbgstat floor, measurements equal
+//! reference values (constant time) → per-promise submodule checks.
 //!
 //! Nothing here allocates; results hold at most [`MAX_MEASUREMENT_RESULTS`] measurement results.
 

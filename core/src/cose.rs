@@ -217,7 +217,7 @@ impl<'b> UnverifiedSign1<'b> {
         let mode = options.mode();
         // One pass first (every byte of the message is read by a checking reader, see
         // `Decoder::one_pass`); on any failure the two-pass read (validate, then read) gives
-        // the verdict and the error. Bare-metal targets take the two-pass read directly: it
+        // the verdict and the error. `small-code` builds take the two-pass read directly: it
         // is the reference, and the one-pass read is a host speed-up that costs code.
         #[cfg(not(feature = "small-code"))]
         if let Ok(m) = Self::read(Decoder::one_pass(input, mode), options, mode) {
@@ -532,7 +532,7 @@ fn write_sig_structure<W: Write>(
 
 /// The hash pass of signing: SHA-256 fed in blocks from a small stack buffer (a token is a
 /// hundred short writes; one hash update each would cost more than the encoding), counting
-/// the bytes it is given. Bare-metal targets feed the hash directly: less code and stack.
+/// the bytes it is given. `small-code` builds feed the hash directly: less code and stack.
 struct HashPass {
     sha: Sha256,
     #[cfg(not(feature = "small-code"))]
@@ -597,7 +597,7 @@ impl Write for HashPass {
         }
     }
 
-    // Bare-metal targets take the default (one `write`).
+    // `small-code` builds take the default (one `write`).
     #[cfg(not(feature = "small-code"))]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.len = self.len.saturating_add(len);

@@ -5,7 +5,8 @@
 //! [`PROFILE_OID_TEXT`] (an arc under `2.25`, minted from a random UUID, so no registrar is
 //! involved and no one else can collide with it) and versioned by its last arc.
 //!
-//! * [`Promise`] (a claim value, in [`crate::eat`]): standard (1) < secure element (2) < secure enclave (3).
+//! * [`Promise`] (a claim value, in [`crate::eat`]): standard (1) < secure element (2) < secure
+//!   enclave (3).
 //! * [`validate_evidence`] and [`validate_result`]: the per-promise requirements as one function
 //!   each, with precise errors.
 //! * [`sign_evidence`]: one call for a device to turn its claims into a signed token in its own

@@ -11,7 +11,7 @@ use super::{MAX_DEPTH, MAX_MAP_ENTRIES, Major, Mode};
 use crate::error::{Error, Result};
 
 // The head and bounds readers below are inlined into every typed reader on hosts (a fifth of
-// the time of reading a token, docs/performance.md); on bare-metal targets they stay calls,
+// the time of reading a token, docs/performance.md); in `small-code` builds they stay calls,
 // which keeps the code 3 KiB smaller.
 
 /// A zero-copy reader of CBOR data items.
@@ -24,8 +24,8 @@ pub struct Decoder<'b> {
     pub(super) buf: &'b [u8],
     pos: usize,
     /// One-pass mode (see [`Decoder::one_pass`]): typed readers check what a separate
-    /// validation pass would otherwise have proven. Hosts only: bare-metal targets always
-    /// read in two passes (validate, then read), which needs less code.
+    /// validation pass would otherwise have proven. Default builds only: `small-code` builds
+    /// always read in two passes (validate, then read), which needs less code.
     #[cfg(not(feature = "small-code"))]
     one_pass: Option<Mode>,
     /// The input was validated and read by the crate's typed readers before (the items of a
@@ -82,7 +82,7 @@ impl<'b> Decoder<'b> {
         }
     }
 
-    /// The one-pass mode, if the decoder is in it (never on bare-metal targets).
+    /// The one-pass mode, if the decoder is in it (never in `small-code` builds).
     #[inline(always)]
     const fn one_pass_mode(&self) -> Option<Mode> {
         #[cfg(feature = "small-code")]

@@ -39,7 +39,7 @@ impl EncodedHead {
         Self { bytes, len }
     }
 
-    /// [`Self::new`] on bare-metal targets: the argument's bytes copied once for every width
+    /// [`Self::new`] in `small-code` builds: the argument's bytes copied once for every width
     /// (less code). Checked against [`Self::new_per_width`] by a test.
     #[cfg(any(feature = "small-code", test))]
     const fn new_one_copy(major: Major, arg: u64) -> Self {

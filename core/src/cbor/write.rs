@@ -12,7 +12,7 @@ pub trait Write {
     /// Appends the first `len` bytes of `head` (a CBOR head: `len` is 1, 2, 3, 5 or 9).
     /// On hosts, writers into memory override it with one fixed-size store per head length,
     /// which spares a variable-length copy for each of the many short heads of a token;
-    /// bare-metal targets keep the one copy (less code).
+    /// `small-code` builds keep the one copy (less code).
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
         self.write(head.get(..len).unwrap_or(head));
@@ -89,7 +89,7 @@ impl fmt::Debug for Sink<'_> {
 }
 
 impl Write for Sink<'_> {
-    // One shared copy on bare-metal targets, where code size matters more than a call.
+    // One shared copy in `small-code` builds, where code size matters more than a call.
     #[cfg_attr(not(feature = "small-code"), inline)]
     #[cfg_attr(feature = "small-code", inline(never))]
     fn write(&mut self, bytes: &[u8]) {
@@ -100,7 +100,7 @@ impl Write for Sink<'_> {
         }
     }
 
-    // Bare-metal targets take the default (one `write`), as `slice_write_head` does there.
+    // `small-code` builds take the default (one `write`), as `slice_write_head` does there.
     #[cfg(not(feature = "small-code"))]
     #[inline]
     fn write_head(&mut self, head: &[u8; 9], len: usize) {
@@ -222,7 +222,7 @@ pub(crate) fn slice_write_head(
     head: &[u8; 9],
     len: usize,
 ) {
-    // Bare-metal targets keep the one variable-length copy: less code.
+    // `small-code` builds keep the one variable-length copy: less code.
     #[cfg(feature = "small-code")]
     {
         slice_write(buf, at, overflow, head.get(..len).unwrap_or(head));

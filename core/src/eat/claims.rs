@@ -117,7 +117,7 @@ impl<'a> Claims<'a> {
         // `Decoder::one_pass`). It succeeds for every valid claims map whose maps have their
         // keys in ascending encoded order, which is every map a deterministic encoder writes.
         // On any failure the two-pass read decides: validate, then read; its verdict and its
-        // error are the reference (`decode_two_pass`). Bare-metal targets take it directly
+        // error are the reference (`decode_two_pass`). `small-code` builds take it directly
         // (less code; the one-pass read is a host speed-up).
         #[cfg(not(feature = "small-code"))]
         {
@@ -352,7 +352,7 @@ impl<'a> Claims<'a> {
         Ok(())
     }
 
-    /// The typed-claims check of bare-metal targets.
+    /// The typed-claims check of `small-code` builds.
     #[cfg(feature = "small-code")]
     pub(super) fn check_typed(&self, depth: usize) -> Result<()> {
         self.check_typed_compact(depth)

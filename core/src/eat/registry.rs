@@ -67,7 +67,7 @@ macro_rules! claims_table {
                 matches!(k, $($num)|*)
             }
 
-            /// Number of typed fields that are set (on bare-metal targets, counted through
+            /// Number of typed fields that are set (in `small-code` builds, counted through
             /// the compact writer's lookup, which is there anyway).
             #[cfg(not(feature = "small-code"))]
             pub(super) fn typed_count(&self) -> usize {
