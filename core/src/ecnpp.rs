@@ -218,13 +218,22 @@ pub fn validate_evidence(claims: &Claims<'_>) -> Result<()> {
 /// # Errors
 /// [`Error::MissingSubmodule`].
 pub fn check_promise(claims: &Claims<'_>, promise: Promise) -> Result<()> {
-    let se = submodule_claims(claims, SUBMOD_SE);
     match promise {
         Promise::Standard => Ok(()),
-        Promise::SecureElement => check_se(&se.ok_or(Error::MissingSubmodule)?),
+        Promise::SecureElement => {
+            check_se(&submodule_claims(claims, SUBMOD_SE).ok_or(Error::MissingSubmodule)?)
+        }
         Promise::SecureEnclave => {
             check_tee(&submodule_claims(claims, SUBMOD_TEE).ok_or(Error::MissingSubmodule)?)?;
-            se.map_or(Ok(()), |se| check_se(&se))
+            // An `"se"` is optional here, but one that is present must meet its rules: given as
+            // a nested token or a digest, its claims cannot be read, so it does not.
+            match submodule(claims, SUBMOD_SE) {
+                None => Ok(()),
+                Some(Submodule::Claims(se)) => check_se(&se),
+                Some(Submodule::Token(_) | Submodule::Digest { .. }) => {
+                    Err(Error::MissingSubmodule)
+                }
+            }
         }
     }
 }

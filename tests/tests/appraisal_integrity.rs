@@ -17,13 +17,12 @@ use ecnpp_attest::appraise::{
 };
 use ecnpp_attest::cose::{ParseOptions, Sign1Builder};
 use ecnpp_attest::crypto::SigningKey;
-use ecnpp_attest::eat::Promise;
 use ecnpp_attest::eat::{
-    Claims, DebugStatus, Dloa, HwModel, List, Measurement, NamedSubmodule, Nonce, NonceClaim,
-    OemId, Profile, Submodule, Ueid, Version,
+    Claims, DebugStatus, Dloa, HwModel, Label, List, Measurement, NamedSubmodule, NestedToken,
+    Nonce, NonceClaim, OemId, Profile, Promise, Submodule, Ueid, Version,
 };
 use ecnpp_attest::ecnpp::{
-    Endorsement, Model, PP_REF_V1_0_7, PROFILE, RESULT_PROFILE, VerifiedEvidence,
+    self, Endorsement, Model, PP_REF_V1_0_7, PROFILE, RESULT_PROFILE, VerifiedEvidence,
 };
 use proptest::prelude::*;
 
@@ -318,6 +317,78 @@ fn over_claiming_does_not_earn_the_lower_promise_without_its_proof() {
     assert_eq!(status, TrustStatus::Contraindicated);
     assert!(reasons.contains(Reasons::PROMISE_NOT_SHOWN), "{reasons:?}");
     assert_eq!(promise, None);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // ES256
+fn an_se_given_as_a_digest_or_token_does_not_meet_its_rules() {
+    // Secure enclave with a valid "tee" and an "se" whose claims cannot be read: a detached
+    // digest, then a nested token. docs/profile.md §7: present, so it must meet its rules.
+    let key = device_key();
+    let vk = key.verifying_key();
+    let certified = [config(MODEL_X1, Promise::SecureEnclave)];
+    let tee_fw = [REFS[1]];
+    let tee = Claims {
+        measurements: Some(List::Items(&tee_fw)),
+        ..Claims::default()
+    };
+    let mut token_buf = [0u8; 128];
+    let n = Sign1Builder::new()
+        .sign(&key, &[0xa0u8][..], &mut token_buf)
+        .unwrap();
+    let nested = NestedToken::new(&token_buf[..n]).unwrap();
+    for se in [
+        Submodule::Digest {
+            alg: Label::Int(-16),
+            digest: &[0; 32],
+        },
+        Submodule::Token(nested),
+    ] {
+        let subs = [
+            NamedSubmodule {
+                name: "se",
+                submodule: se,
+            },
+            NamedSubmodule {
+                name: "tee",
+                submodule: Submodule::Claims(tee),
+            },
+        ];
+        let fw = [REFS[0]];
+        let claims = Claims {
+            eat_profile: Some(PROFILE),
+            nonce: Some(NonceClaim::One(Nonce::new(&CHALLENGE).unwrap())),
+            ueid: Some(Ueid::new(&UEID_A).unwrap()),
+            oemid: Some(OemId::Ieee(&OEM)),
+            hwmodel: Some(HwModel::new(MODEL_X1).unwrap()),
+            swname: Some("edge-os"),
+            swversion: Some(Version {
+                version: "4.2.1",
+                scheme: None,
+            }),
+            oemboot: Some(true),
+            dbgstat: Some(DebugStatus::DisabledPermanently),
+            measurements: Some(List::Items(&fw)),
+            promise: Some(Promise::SecureEnclave),
+            pp_ref: Some(PP_REF_V1_0_7),
+            submods: Some(List::Items(&subs)),
+            ..Claims::default()
+        };
+        assert_eq!(
+            ecnpp::check_promise(&claims, Promise::SecureEnclave),
+            Err(Error::MissingSubmodule)
+        );
+        let mut buf = vec![0u8; 1024];
+        let n = Sign1Builder::new()
+            .sign(&key, &claims.as_payload().unwrap(), &mut buf)
+            .unwrap();
+        let (status, reasons, promise, evaluated, issued) =
+            verdict(&buf[..n], &Endorsement::new(&vk, &X1), &certified);
+        assert_eq!(status, TrustStatus::Contraindicated);
+        assert!(reasons.contains(Reasons::SUBMODULE_MISSING), "{reasons:?}");
+        assert_eq!(promise, None);
+        assert!(!evaluated && !issued);
+    }
 }
 
 #[test]

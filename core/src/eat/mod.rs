@@ -51,7 +51,11 @@ pub use values::*;
 
 /// A value that can be read from and written to CBOR (an element of a [`List`]).
 pub trait Item<'a>: Sized + Copy {
-    /// Reads one value; `depth` counts enclosing submodules.
+    /// Reads one value; `depth` counts enclosing submodules. The value's types and ranges are
+    /// checked, but not what the validator proves for a whole message (no duplicate keys, valid
+    /// UTF-8 in unknown claims, nesting): read untrusted bytes through [`Claims::decode`] (or
+    /// the verifiers built on it), which validates first. Lists read here are iterated later as
+    /// checked input.
     ///
     /// # Errors
     /// Any CBOR type or range error.
