@@ -47,6 +47,19 @@ const REFS: [Measurement<'static>; 2] = [
 ];
 const OTHER_PROFILE: Profile<'static> = Profile::Uri("tag:example.com,2026:other-profile");
 
+/// How the evidence gives its `"se"` submodule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Se {
+    /// A claims set meeting the secure-element rules.
+    Valid,
+    /// A claims set with debug enabled (breaking its rules).
+    DebugEnabled,
+    /// A detached digest: its claims cannot be read.
+    Digest,
+    /// A nested token: its claims are not read.
+    Token,
+}
+
 /// Everything an attacker controls in the evidence it signs.
 #[derive(Clone, Debug)]
 struct Shape {
@@ -55,8 +68,8 @@ struct Shape {
     ueid: &'static [u8],
     claimed: Promise,
     pp_ref: &'static str,
-    /// `"se"` submodule: absent, valid, or with debug enabled (breaking its rules).
-    se: Option<bool>,
+    /// `"se"` submodule, if any.
+    se: Option<Se>,
     /// `"tee"` submodule: absent, with measurements, or empty.
     tee: Option<bool>,
     /// Self-asserted verifier claims (evaluated-config, dloas).
@@ -71,7 +84,7 @@ impl Shape {
             ueid: &UEID_A,
             claimed,
             pp_ref: PP_REF_V1_0_7,
-            se: (claimed >= Promise::SecureElement).then_some(true),
+            se: (claimed >= Promise::SecureElement).then_some(Se::Valid),
             tee: (claimed == Promise::SecureEnclave).then_some(true),
             verifier_claims: false,
         }
@@ -85,7 +98,7 @@ impl Shape {
         let se = Claims {
             oemid: Some(OemId::Ieee(&OEM)),
             hwmodel: Some(HwModel::new(b"se-050").unwrap()),
-            dbgstat: Some(if self.se == Some(true) {
+            dbgstat: Some(if self.se == Some(Se::Valid) {
                 DebugStatus::DisabledFullyAndPermanently
             } else {
                 DebugStatus::Enabled
@@ -97,11 +110,22 @@ impl Shape {
             svn: Some(1),
             ..Claims::default()
         };
+        let mut nested = [0u8; 128];
+        let n = Sign1Builder::new()
+            .sign(key, &[0xa0u8][..], &mut nested)
+            .unwrap();
         let mut subs = Vec::new();
-        if self.se.is_some() {
+        if let Some(form) = self.se {
             subs.push(NamedSubmodule {
                 name: "se",
-                submodule: Submodule::Claims(se),
+                submodule: match form {
+                    Se::Valid | Se::DebugEnabled => Submodule::Claims(se),
+                    Se::Digest => Submodule::Digest {
+                        alg: Label::Int(-16),
+                        digest: &[0; 32],
+                    },
+                    Se::Token => Submodule::Token(NestedToken::new(&nested[..n]).unwrap()),
+                },
             });
         }
         if self.tee.is_some() {
@@ -309,7 +333,7 @@ fn over_claiming_does_not_earn_the_lower_promise_without_its_proof() {
 
     // An "se" that breaks its rules does not show it either.
     let shape = Shape {
-        se: Some(false),
+        se: Some(Se::DebugEnabled),
         ..Shape::honest(Promise::SecureEnclave)
     };
     let (status, reasons, promise, _, _) =
@@ -327,63 +351,22 @@ fn an_se_given_as_a_digest_or_token_does_not_meet_its_rules() {
     let key = device_key();
     let vk = key.verifying_key();
     let certified = [config(MODEL_X1, Promise::SecureEnclave)];
-    let tee_fw = [REFS[1]];
-    let tee = Claims {
-        measurements: Some(List::Items(&tee_fw)),
-        ..Claims::default()
-    };
-    let mut token_buf = [0u8; 128];
-    let n = Sign1Builder::new()
-        .sign(&key, &[0xa0u8][..], &mut token_buf)
-        .unwrap();
-    let nested = NestedToken::new(&token_buf[..n]).unwrap();
-    for se in [
-        Submodule::Digest {
-            alg: Label::Int(-16),
-            digest: &[0; 32],
-        },
-        Submodule::Token(nested),
-    ] {
-        let subs = [
-            NamedSubmodule {
-                name: "se",
-                submodule: se,
-            },
-            NamedSubmodule {
-                name: "tee",
-                submodule: Submodule::Claims(tee),
-            },
-        ];
-        let fw = [REFS[0]];
-        let claims = Claims {
-            eat_profile: Some(PROFILE),
-            nonce: Some(NonceClaim::One(Nonce::new(&CHALLENGE).unwrap())),
-            ueid: Some(Ueid::new(&UEID_A).unwrap()),
-            oemid: Some(OemId::Ieee(&OEM)),
-            hwmodel: Some(HwModel::new(MODEL_X1).unwrap()),
-            swname: Some("edge-os"),
-            swversion: Some(Version {
-                version: "4.2.1",
-                scheme: None,
-            }),
-            oemboot: Some(true),
-            dbgstat: Some(DebugStatus::DisabledPermanently),
-            measurements: Some(List::Items(&fw)),
-            promise: Some(Promise::SecureEnclave),
-            pp_ref: Some(PP_REF_V1_0_7),
-            submods: Some(List::Items(&subs)),
-            ..Claims::default()
+    for form in [Se::Digest, Se::Token] {
+        let shape = Shape {
+            se: Some(form),
+            ..Shape::honest(Promise::SecureEnclave)
         };
+        let token = shape.sign(&key);
+        let evidence =
+            VerifiedEvidence::verify(&token, &Endorsement::new(&vk, &X1), &ParseOptions::DEFAULT)
+                .unwrap();
         assert_eq!(
-            ecnpp::check_promise(&claims, Promise::SecureEnclave),
-            Err(Error::MissingSubmodule)
+            ecnpp::check_promise(evidence.claims(), Promise::SecureEnclave),
+            Err(Error::MissingSubmodule),
+            "{form:?}"
         );
-        let mut buf = vec![0u8; 1024];
-        let n = Sign1Builder::new()
-            .sign(&key, &claims.as_payload().unwrap(), &mut buf)
-            .unwrap();
         let (status, reasons, promise, evaluated, issued) =
-            verdict(&buf[..n], &Endorsement::new(&vk, &X1), &certified);
+            verdict(&token, &Endorsement::new(&vk, &X1), &certified);
         assert_eq!(status, TrustStatus::Contraindicated);
         assert!(reasons.contains(Reasons::SUBMODULE_MISSING), "{reasons:?}");
         assert_eq!(promise, None);
@@ -539,7 +522,13 @@ prop_compose! {
         ueid in prop_oneof![Just(&UEID_A[..]), Just(&UEID_B[..])],
         claimed in promise_strategy(),
         pp_ref in prop_oneof![3 => Just(PP_REF_V1_0_7), 1 => Just("ANY-PP/9.9")],
-        se in prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
+        se in prop_oneof![
+            Just(None),
+            Just(Some(Se::Valid)),
+            Just(Some(Se::DebugEnabled)),
+            Just(Some(Se::Digest)),
+            Just(Some(Se::Token)),
+        ],
         tee in prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
         verifier_claims in prop::bool::weighted(0.2),
     ) -> Shape {
@@ -552,8 +541,10 @@ prop_compose! {
 fn shows(shape: &Shape, p: Promise) -> bool {
     match p {
         Promise::Standard => true,
-        Promise::SecureElement => shape.se == Some(true),
-        Promise::SecureEnclave => shape.tee == Some(true) && shape.se != Some(false),
+        Promise::SecureElement => shape.se == Some(Se::Valid),
+        Promise::SecureEnclave => {
+            shape.tee == Some(true) && shape.se.is_none_or(|se| se == Se::Valid)
+        }
     }
 }
 
