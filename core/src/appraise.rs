@@ -579,7 +579,7 @@ impl Payload for ResultPayload<'_, '_> {
             dloas: Some(List::Items(&dloas)),
             measres: Some(List::Items(&groups)),
             promise: r.promise,
-            pp_ref: r.config.map(|c| c.pp_ref),
+            pp_ref: r.pp_ref(),
             evaluated_config: Some(r.evaluated_config),
             submods: if submods.is_empty() {
                 None
